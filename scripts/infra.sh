@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Real Apache Kafka (KRaft, single node) and real Jaeger v2 (all-in-one, in memory) on 127.0.0.1,
+# built from Maven Central and the Go module proxy into .cache/ (git-ignored), without Docker.
+#
+#   bash scripts/infra.sh up       build what is missing, start what is not running, wait until ready
+#   bash scripts/infra.sh down     stop what this script started (TERM, then KILL after a grace period)
+#   bash scripts/infra.sh status   exit 0 when both answer, 1 otherwise
+#   bash scripts/infra.sh build    only fetch/build the artifacts (no start)
+#   bash scripts/infra.sh clean    down, then delete Kafka's data (keeps the cached jars and binary)
+#
+# KAFKA_BROKERS set: Kafka is external, nothing is started for it. JAEGER_QUERY_URL set: same for Jaeger.
+# That is how users of `docker compose -f jaeger-compose.yml up -d` run the same tests and examples.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${INFRA_CACHE_DIR:-$ROOT/.cache}
+LOGS=$CACHE/logs
+RUN=$CACHE/run
+KAFKA_PORT=${KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+KAFKA_VERSION=4.1.1
+KAFKA_HOME=$CACHE/kafka-$KAFKA_VERSION
+JAEGER_VERSION=v1.76.0 # the Go module tag of Jaeger v2.13.0 (see scripts/jaeger/go.mod)
+JAEGER_BIN=$CACHE/jaeger-$JAEGER_VERSION/jaeger
+JAEGER_HEALTH_URL=http://127.0.0.1:13133/status
+READY_TIMEOUT_S=${INFRA_READY_TIMEOUT_S:-90}
+
+mkdir -p "$LOGS" "$RUN"
+
+say() { printf 'infra: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+need() {
+  local cmd=$1 why=$2
+  command -v "$cmd" >/dev/null 2>&1 || die "'$cmd' is not installed; it is needed to $why. Install it, or point KAFKA_BROKERS / JAEGER_QUERY_URL at running services (see README)."
+}
+
+kafka_external() { [ -n "${KAFKA_BROKERS:-}" ]; }
+jaeger_external() { [ -n "${JAEGER_QUERY_URL:-}" ]; }
+
+pid_alive() { local f=$1; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
+
+# Starts a service detached in a session of its own (so Ctrl-C in the caller's terminal and the
+# caller's exit leave it alone); the pid file holds the service's own pid, since bash execs into it.
+spawn() {
+  local name=$1 log=$2; shift 2
+  rm -f "$RUN/$name.pid"
+  setsid -f bash -c 'echo $$ >"$0"; exec "$@"' "$RUN/$name.pid" "$@" >"$log" 2>&1 </dev/null
+  for _ in $(seq 1 50); do [ -s "$RUN/$name.pid" ] && return 0; sleep 0.1; done
+  die "$name did not start; log: $log"
+}
+
+# ---------- Kafka ----------
+
+kafka_build() {
+  [ -f "$KAFKA_HOME/libs/.complete" ] && return 0
+  need java "run the Kafka broker"
+  need mvn "download Kafka's jars from Maven Central"
+  say "resolving Apache Kafka $KAFKA_VERSION from Maven Central (first run only; log: $LOGS/kafka-build.log)"
+  rm -rf "$KAFKA_HOME/libs"
+  if ! mvn -B -q -f "$ROOT/scripts/kafka/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+      org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$KAFKA_HOME/libs" >"$LOGS/kafka-build.log" 2>&1; then
+    tail -20 "$LOGS/kafka-build.log" >&2
+    die "Maven could not resolve Kafka's jars; full log: $LOGS/kafka-build.log"
+  fi
+  touch "$KAFKA_HOME/libs/.complete"
+}
+
+# JVM flags as in Kafka's bin/kafka-run-class.sh, with a heap that suits a small machine.
+KAFKA_JVM=(java -Xms${KAFKA_HEAP:-512m} -Xmx${KAFKA_HEAP:-512m} -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20
+  -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -Djava.awt.headless=true
+  -Dlog4j2.configurationFile="$ROOT/scripts/kafka/log4j2.yaml" -Dkafka.logs.dir="$LOGS"
+  -cp "$KAFKA_HOME/libs/*")
+
+kafka_config() {
+  local conf=$KAFKA_HOME/server.properties
+  sed -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@KAFKA_CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
+      -e "s#@DATA_DIR@#$KAFKA_HOME/data#g" "$ROOT/scripts/kafka/server.properties" >"$conf"
+  echo "$conf"
+}
+
+kafka_ready() { node "$ROOT/scripts/wait-ready.mjs" kafka "127.0.0.1:$KAFKA_PORT" "${1:-0}"; }
+
+kafka_up() {
+  if kafka_external; then say "Kafka: using KAFKA_BROKERS=$KAFKA_BROKERS"; return 0; fi
+  if pid_alive "$RUN/kafka.pid"; then return 0; fi
+  if kafka_ready 0 2>/dev/null; then say "Kafka: something already answers on 127.0.0.1:$KAFKA_PORT; using it"; return 0; fi
+  kafka_build
+  local conf; conf=$(kafka_config)
+  if [ ! -f "$KAFKA_HOME/cluster-id" ]; then
+    # 16 random bytes, base64url without padding: the 22-character id Kafka's storage tool expects.
+    node -e "process.stdout.write(require('crypto').randomBytes(16).toString('base64url'))" >"$KAFKA_HOME/cluster-id"
+  fi
+  if ! "${KAFKA_JVM[@]}" kafka.tools.StorageTool format -t "$(cat "$KAFKA_HOME/cluster-id")" -c "$conf" \
+      --ignore-formatted >"$LOGS/kafka-format.log" 2>&1; then
+    cat "$LOGS/kafka-format.log" >&2
+    die "Kafka's storage tool failed; log: $LOGS/kafka-format.log"
+  fi
+  say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (log: $LOGS/kafka.log)"
+  spawn kafka "$LOGS/kafka.log" "${KAFKA_JVM[@]}" kafka.Kafka "$conf"
+}
+
+kafka_wait() {
+  kafka_external && return 0
+  if ! kafka_ready "$READY_TIMEOUT_S"; then
+    tail -30 "$LOGS/kafka.log" >&2 || true
+    die "Kafka did not answer a metadata request within ${READY_TIMEOUT_S}s; log: $LOGS/kafka.log"
+  fi
+}
+
+# ---------- Jaeger ----------
+
+jaeger_build() {
+  [ -x "$JAEGER_BIN" ] && return 0
+  need go "build Jaeger from the Go module proxy"
+  say "building Jaeger (module $JAEGER_VERSION) with go build: a few minutes on first run only (log: $LOGS/jaeger-build.log)"
+  mkdir -p "$(dirname "$JAEGER_BIN")"
+  # GOSUMDB=off: the checksum database is not reachable here; scripts/jaeger/go.sum pins every hash instead.
+  if ! (cd "$ROOT/scripts/jaeger" && CGO_ENABLED=0 GOSUMDB=off GOFLAGS=-mod=readonly \
+      go build -trimpath -ldflags "-s -w" -o "$JAEGER_BIN.tmp" github.com/jaegertracing/jaeger/cmd/jaeger) \
+      >"$LOGS/jaeger-build.log" 2>&1; then
+    tail -20 "$LOGS/jaeger-build.log" >&2
+    die "could not build Jaeger; full log: $LOGS/jaeger-build.log"
+  fi
+  mv "$JAEGER_BIN.tmp" "$JAEGER_BIN"
+}
+
+jaeger_ready() { node "$ROOT/scripts/wait-ready.mjs" jaeger "$JAEGER_HEALTH_URL" "${1:-0}"; }
+
+jaeger_up() {
+  if jaeger_external; then say "Jaeger: using JAEGER_QUERY_URL=$JAEGER_QUERY_URL"; return 0; fi
+  if pid_alive "$RUN/jaeger.pid"; then return 0; fi
+  if jaeger_ready 0 2>/dev/null; then say "Jaeger: something already answers on $JAEGER_HEALTH_URL; using it"; return 0; fi
+  jaeger_build
+  say "starting Jaeger on 127.0.0.1 (query :16686, collector :14268, OTLP :4317/:4318; log: $LOGS/jaeger.log)"
+  spawn jaeger "$LOGS/jaeger.log" "$JAEGER_BIN" --config "$ROOT/scripts/jaeger/config.yaml"
+}
+
+jaeger_wait() {
+  jaeger_external && return 0
+  if ! jaeger_ready "$READY_TIMEOUT_S"; then
+    tail -30 "$LOGS/jaeger.log" >&2 || true
+    die "Jaeger's health check did not pass within ${READY_TIMEOUT_S}s; log: $LOGS/jaeger.log"
+  fi
+}
+
+# ---------- stop ----------
+
+stop_pid() {
+  local name=$1 file=$RUN/$1.pid grace=${2:-30}
+  pid_alive "$file" || { rm -f "$file"; return 0; }
+  local pid; pid=$(cat "$file")
+  # Each service runs in its own session (setsid): signal the whole process group.
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 $((grace * 10))); do
+    kill -0 "$pid" 2>/dev/null || { rm -f "$file"; return 0; }
+    sleep 0.1
+  done
+  say "$name did not stop within ${grace}s; killing it"
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$file"
+}
+
+# ---------- commands ----------
+
+cmd=${1:-status}
+case "$cmd" in
+  build)
+    kafka_external || kafka_build
+    jaeger_external || jaeger_build
+    ;;
+  up)
+    need node "check readiness"
+    # Build both before starting either, so a slow first build does not leave a half-started pair.
+    kafka_external || kafka_build
+    jaeger_external || jaeger_build
+    kafka_up
+    jaeger_up
+    kafka_wait
+    jaeger_wait
+    ;;
+  down)
+    stop_pid jaeger 15
+    stop_pid kafka 45
+    ;;
+  clean)
+    stop_pid jaeger 15
+    stop_pid kafka 45
+    rm -rf "$KAFKA_HOME/data" "$KAFKA_HOME/cluster-id"
+    ;;
+  status)
+    ok=0
+    if kafka_external; then k="external ($KAFKA_BROKERS)"; else k="127.0.0.1:$KAFKA_PORT"; fi
+    if kafka_external || kafka_ready 0 2>/dev/null; then echo "kafka:  up   $k"; else echo "kafka:  down $k"; ok=1; fi
+    if jaeger_external; then
+      echo "jaeger: external ($JAEGER_QUERY_URL)"
+    elif jaeger_ready 0 2>/dev/null; then echo "jaeger: up   $JAEGER_HEALTH_URL"; else echo "jaeger: down $JAEGER_HEALTH_URL"; ok=1; fi
+    exit $ok
+    ;;
+  *)
+    die "unknown command '$cmd' (use: up, down, status, build, clean)"
+    ;;
+esac
