@@ -1,0 +1,181 @@
+import { context, trace, SpanKind, type Link, type Span } from '@opentelemetry/api';
+import type { EachBatchHandler, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { ConsumerInstrumentationOptions } from '../options';
+import { ATTR } from '../semconv';
+import { extractUpstream, type Upstream } from '../propagation/extract-headers';
+import { recordError } from '../shared/span-errors';
+import type { TracingContext } from '../shared/tracing-context';
+import { processAttributes, startProcessSpan } from './process-span';
+
+const DEFAULT_MAX_BATCH_LINKS = 128;
+
+interface MessageState {
+  message: KafkaMessage;
+  offset: number;
+  upstream: Upstream;
+  done: boolean;
+}
+
+interface BatchState {
+  tc: TracingContext;
+  options: ConsumerInstrumentationOptions;
+  topic: string;
+  partition: number;
+  batchLink: Link;
+  messages: MessageState[];
+  /** Index of the first message whose span has not been made yet (messages are in offset order). */
+  next: number;
+  /** Start of the current per-message span: the batch start, then each resolveOffset. */
+  segmentStart: number;
+}
+
+// Lets `withMessageSpan` find the batch a message belongs to without changing the message object.
+const byMessage = new WeakMap<KafkaMessage, { batch: BatchState; state: MessageState }>();
+
+/** Makes the `process` span of one message of a batch, in that message's own trace, over [start, end]. */
+function messageSpan(b: BatchState, s: MessageState, start: number | undefined): { span: Span; ctx: ReturnType<typeof context.active> } {
+  const { span, context: ctx } = startProcessSpan(b.tc, b.options, b.topic, b.partition, s.message, s.upstream, {
+    startTime: start,
+    links: [b.batchLink],
+  });
+  return { span, ctx };
+}
+
+/** Ends the spans of every not-yet-traced message up to `offset` (inclusive), timed over the current segment. */
+function closeUpTo(b: BatchState, offset: number, err: unknown): void {
+  const now = Date.now();
+  while (b.next < b.messages.length) {
+    const s = b.messages[b.next] as MessageState;
+    if (s.offset > offset) break;
+    b.next++;
+    if (s.done) continue;
+    s.done = true;
+    const { span } = messageSpan(b, s, b.segmentStart);
+    if (err !== undefined) recordError(span, err);
+    span.end(now);
+  }
+  b.segmentStart = now;
+}
+
+/**
+ * Runs `fn` inside the `process` span of one message of the current `eachBatch` call, in that
+ * message's own trace (child of its producer's span), so work done for the message (a produce, an
+ * HTTP call) joins the message's end-to-end trace. The span lasts as long as `fn` (and its promise).
+ * Outside an instrumented `eachBatch`, or for a message already traced, it just calls `fn`.
+ *
+ * @example
+ * await consumer.run({ eachBatch: async ({ batch, resolveOffset }) => {
+ *   for (const message of batch.messages) {
+ *     await withMessageSpan(message, () => handle(message));
+ *     resolveOffset(message.offset);
+ *   }
+ * }});
+ */
+export function withMessageSpan<T>(message: KafkaMessage, fn: () => T): T {
+  const entry = byMessage.get(message);
+  if (!entry || entry.state.done) return fn();
+  let span: Span;
+  let ctx;
+  try {
+    entry.state.done = true;
+    ({ span, ctx } = messageSpan(entry.batch, entry.state, undefined));
+  } catch {
+    return fn();
+  }
+  let result: T;
+  try {
+    result = context.with(ctx, fn);
+  } catch (err) {
+    recordError(span, err);
+    span.end();
+    throw err;
+  }
+  if (result instanceof Promise) {
+    return result.then(
+      (v) => {
+        span.end();
+        return v;
+      },
+      (err: unknown) => {
+        recordError(span, err);
+        span.end();
+        throw err;
+      },
+    ) as T;
+  }
+  span.end();
+  return result;
+}
+
+function startBatch(payload: EachBatchPayload, tc: TracingContext, options: ConsumerInstrumentationOptions): { span: Span; state: BatchState } {
+  const { topic, partition, messages } = payload.batch;
+  const maxLinks = options.maxBatchLinks ?? DEFAULT_MAX_BATCH_LINKS;
+  const links: Link[] = [];
+  const states: MessageState[] = [];
+  for (const message of messages) {
+    const upstream = extractUpstream(tc.propagator, message.headers);
+    if (upstream.spanContext && links.length < maxLinks) links.push({ context: upstream.spanContext });
+    states.push({ message, offset: Number(message.offset), upstream, done: false });
+  }
+  const attributes = processAttributes(options, topic, partition);
+  attributes[ATTR.BATCH_MESSAGE_COUNT] = messages.length;
+  const span = tc.tracer.startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, attributes, links }, context.active());
+  const state: BatchState = {
+    tc,
+    options,
+    topic,
+    partition,
+    batchLink: { context: span.spanContext() },
+    messages: states,
+    next: 0,
+    segmentStart: Date.now(),
+  };
+  for (const s of states) byMessage.set(s.message, { batch: state, state: s });
+  return { span, state };
+}
+
+/**
+ * Wraps an `eachBatch` handler: one `process <topic>` span for the batch, linked to every message's
+ * context (up to `maxBatchLinks`), and per message a `process` span in that message's own trace,
+ * timed from the batch start (or the previous `resolveOffset`) to the `resolveOffset` that covers it
+ * or the batch's end. The batch API keeps its behaviour; errors are recorded and rethrown unchanged.
+ * @internal
+ */
+export function traceEachBatch(handler: EachBatchHandler, tc: TracingContext, options: ConsumerInstrumentationOptions): EachBatchHandler {
+  return async (payload: EachBatchPayload): Promise<void> => {
+    let started: ReturnType<typeof startBatch>;
+    try {
+      if (payload.batch.messages.length === 0) return handler(payload);
+      started = startBatch(payload, tc, options);
+    } catch {
+      return handler(payload);
+    }
+    const { span, state } = started;
+    const traced: EachBatchPayload = {
+      ...payload,
+      resolveOffset: (offset: string) => {
+        payload.resolveOffset(offset);
+        try {
+          closeUpTo(state, Number(offset), undefined);
+        } catch {
+          // best effort
+        }
+      },
+    };
+    let failure: unknown;
+    try {
+      return await context.with(trace.setSpan(context.active(), span), handler, undefined, traced);
+    } catch (err) {
+      failure = err;
+      recordError(span, err);
+      throw err;
+    } finally {
+      try {
+        closeUpTo(state, Number.POSITIVE_INFINITY, failure);
+      } catch {
+        // best effort
+      }
+      span.end();
+    }
+  };
+}

@@ -1,0 +1,38 @@
+import { context, type Span } from '@opentelemetry/api';
+import type { EachMessageHandler, EachMessagePayload } from 'kafkajs';
+import type { ConsumerInstrumentationOptions } from '../options';
+import { extractUpstream } from '../propagation/extract-headers';
+import { recordError } from '../shared/span-errors';
+import type { TracingContext } from '../shared/tracing-context';
+import { startProcessSpan } from './process-span';
+
+/**
+ * Wraps an `eachMessage` handler: the handler runs inside the message's `process <topic>` span with
+ * the original payload, the span ends when it settles, and a thrown error is recorded and rethrown
+ * unchanged so kafkajs retries, pauses and commits exactly as without tracing.
+ * @internal
+ */
+export function traceEachMessage(
+  handler: EachMessageHandler,
+  tc: TracingContext,
+  options: ConsumerInstrumentationOptions,
+): EachMessageHandler {
+  return async (payload: EachMessagePayload): Promise<void> => {
+    let span: Span;
+    let ctx;
+    try {
+      const upstream = extractUpstream(tc.propagator, payload.message.headers);
+      ({ span, context: ctx } = startProcessSpan(tc, options, payload.topic, payload.partition, payload.message, upstream));
+    } catch {
+      return handler(payload); // tracing must never stand in the way of the handler
+    }
+    try {
+      return await context.with(ctx, handler, undefined, payload);
+    } catch (err) {
+      recordError(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  };
+}

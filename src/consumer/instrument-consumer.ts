@@ -1,0 +1,37 @@
+import type { Consumer, ConsumerRunConfig } from 'kafkajs';
+import type { ConsumerInstrumentationOptions } from '../options';
+import { tracingContext } from '../shared/tracing-context';
+import { traceEachBatch } from './each-batch';
+import { traceEachMessage } from './each-message';
+
+const INSTRUMENTED = Symbol.for('kafkajs-tracing.instrumented');
+
+/**
+ * Instruments a kafkajs consumer in place and returns it: `run({ eachMessage })` runs each message's
+ * handler inside a CONSUMER `process <topic>` span, child of the span that produced the message
+ * (context read from its headers); `run({ eachBatch })` gets a span per batch plus a `process` span
+ * per message in that message's own trace (see {@link withMessageSpan}).
+ *
+ * Handlers receive kafkajs's payload unchanged; thrown errors are recorded and rethrown, so retries,
+ * pauses and commits behave as without tracing. Missing, malformed or hostile trace headers start a
+ * new trace; they never throw. Instrumenting the same consumer twice is a no-op.
+ *
+ * @example
+ * const consumer = instrumentConsumer(kafka.consumer({ groupId: 'payments' }), { groupId: 'payments' });
+ * await consumer.run({ eachMessage: async ({ message }) => { await charge(message) } });
+ */
+export function instrumentConsumer<C extends Consumer>(consumer: C, options: ConsumerInstrumentationOptions = {}): C {
+  const flagged = consumer as C & { [INSTRUMENTED]?: true };
+  if (flagged[INSTRUMENTED]) return consumer;
+  const tc = tracingContext(options);
+  const run = consumer.run.bind(consumer);
+  consumer.run = (config?: ConsumerRunConfig): Promise<void> => {
+    if (!config) return run(config);
+    const traced: ConsumerRunConfig = { ...config };
+    if (typeof config.eachMessage === 'function') traced.eachMessage = traceEachMessage(config.eachMessage, tc, options);
+    if (typeof config.eachBatch === 'function') traced.eachBatch = traceEachBatch(config.eachBatch, tc, options);
+    return run(traced);
+  };
+  Object.defineProperty(consumer, INSTRUMENTED, { value: true });
+  return consumer;
+}

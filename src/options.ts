@@ -1,0 +1,81 @@
+import type { Span, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
+import type { KafkaMessage, Message } from 'kafkajs';
+
+/** Options shared by the producer and the consumer middleware. */
+export interface InstrumentationOptions {
+  /**
+   * Tracer provider to create spans with. Defaults to the globally registered one
+   * (`@opentelemetry/api`'s `trace.getTracerProvider()`); with none registered, the middleware makes
+   * non-recording spans and changes no header.
+   */
+  tracerProvider?: TracerProvider;
+  /**
+   * Propagator that writes and reads message headers. Defaults to the globally registered one
+   * (W3C `traceparent`/`tracestate` and `baggage` once `startTracing` ran).
+   */
+  propagator?: TextMapPropagator;
+  /**
+   * Record string message keys as `messaging.kafka.message.key` (capped at
+   * {@link MAX_KEY_LENGTH} characters). Buffer keys are never recorded. Default `true`.
+   */
+  captureMessageKey?: boolean;
+  /** `messaging.client.id` on every span (kafkajs does not expose the client id of a producer/consumer). */
+  clientId?: string;
+}
+
+/** Information passed to {@link ProducerInstrumentationOptions.producerHook}. */
+export interface ProducerHookInfo {
+  /** Topic the message is sent to. */
+  topic: string;
+  /** The message as it will be sent (headers already carry the span's context). */
+  message: Message;
+}
+
+/** Options of {@link instrumentProducer}. */
+export interface ProducerInstrumentationOptions extends InstrumentationOptions {
+  /**
+   * Called with each message's span right after it starts: add attributes of your own here.
+   * Exceptions thrown by the hook are caught and never reach the send path.
+   */
+  producerHook?: (span: Span, info: ProducerHookInfo) => void;
+}
+
+/** Information passed to {@link ConsumerInstrumentationOptions.consumerHook}. */
+export interface ConsumerHookInfo {
+  /** Topic the message was read from. */
+  topic: string;
+  /** Partition the message was read from. */
+  partition: number;
+  /** The message as kafkajs delivered it. */
+  message: KafkaMessage;
+}
+
+/** Options of {@link instrumentConsumer}. */
+export interface ConsumerInstrumentationOptions extends InstrumentationOptions {
+  /** `messaging.consumer.group.name` on every span (kafkajs does not expose a consumer's group id). */
+  groupId?: string;
+  /**
+   * Whether the context in a message's headers is trusted. Trusted (the default): the `process`
+   * span is the child of the producer's span, with a link to it as well, and upstream baggage is
+   * kept. Untrusted (for topics fed by outside parties): the `process` span starts a new trace with
+   * only a link to the upstream span, and upstream baggage is dropped. A function decides per topic.
+   */
+  trustUpstream?: boolean | ((topic: string) => boolean);
+  /**
+   * Also link a trusted `process` span to its parent, the producer's span, as the messaging
+   * conventions suggest. Off by default: Jaeger's Thrift model folds a parent and a link to the same
+   * span into one FOLLOWS_FROM reference, so the span would lose its CHILD_OF parent there, while the
+   * parent relation already says the same. Untrusted spans always get the link (it is all they have).
+   */
+  linkToParent?: boolean;
+  /**
+   * Called with each `process` span right after it starts. Exceptions thrown by the hook are caught
+   * and never reach the handler.
+   */
+  consumerHook?: (span: Span, info: ConsumerHookInfo) => void;
+  /** Most links put on the span of an `eachBatch` call (one per message with a context). Default 128. */
+  maxBatchLinks?: number;
+}
+
+/** Longest message key recorded as an attribute, in characters; longer keys are cut to this length. */
+export const MAX_KEY_LENGTH = 256;

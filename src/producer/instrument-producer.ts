@@ -1,0 +1,116 @@
+import { context, trace, type Span } from '@opentelemetry/api';
+import type { Message, Producer, ProducerBatch, ProducerRecord, RecordMetadata, Transaction } from 'kafkajs';
+import type { ProducerInstrumentationOptions } from '../options';
+import { recordError } from '../shared/span-errors';
+import { tracingContext, type TracingContext } from '../shared/tracing-context';
+import { recordAck, startBatchSendSpan, startMessageSpan, type OutgoingMessage } from './producer-spans';
+
+/** Marks a producer or transaction already wrapped, so wrapping twice does not double spans. */
+const INSTRUMENTED = Symbol.for('kafkajs-tracing.instrumented');
+
+type Sender = Pick<Producer, 'send' | 'sendBatch'>;
+type SendFn = () => Promise<RecordMetadata[]>;
+
+/** Ends the spans of a send when the broker answers; the caller gets kafkajs's own result or error. */
+async function settle(spans: Span[], singleMessage: boolean, send: SendFn): Promise<RecordMetadata[]> {
+  try {
+    const metadata = await send();
+    for (const span of spans) recordAck(span, metadata, singleMessage);
+    return metadata;
+  } catch (err) {
+    for (const span of spans) recordError(span, err);
+    throw err;
+  } finally {
+    for (const span of spans) span.end();
+  }
+}
+
+/**
+ * Traces the messages of one call. One message: a `send <topic>` span whose context that message
+ * carries. Several: one `send` span for the call and, under it, a `create <topic>` span per message
+ * carrying that message's context, so every consumer's parent is its own message's span.
+ */
+function traceMessages(
+  tc: TracingContext,
+  options: ProducerInstrumentationOptions,
+  groups: { topic: string; messages: Message[] }[],
+): { spans: Span[]; messages: Message[][]; single: boolean } {
+  const parent = context.active();
+  let count = 0;
+  const topics = new Set<string>();
+  for (const g of groups) {
+    count += g.messages.length;
+    topics.add(g.topic);
+  }
+  if (count === 1) {
+    const g = groups.find((x) => x.messages.length === 1) as { topic: string; messages: Message[] };
+    const { span, message } = startMessageSpan(tc, options, 'send', { topic: g.topic, message: g.messages[0] as Message }, parent);
+    return { spans: [span], messages: groups.map((x) => (x === g ? [message] : x.messages)), single: true };
+  }
+  const sendSpan = startBatchSendSpan(tc, options, topics, count, parent);
+  const sendCtx = trace.setSpan(parent, sendSpan);
+  const messages = groups.map((g) =>
+    g.messages.map((m) => startMessageSpan(tc, options, 'create', { topic: g.topic, message: m } as OutgoingMessage, sendCtx).message),
+  );
+  return { spans: [sendSpan], messages, single: false };
+}
+
+function wrapSender<S extends Sender>(sender: S, tc: TracingContext, options: ProducerInstrumentationOptions): S {
+  const flagged = sender as S & { [INSTRUMENTED]?: true };
+  if (flagged[INSTRUMENTED]) return sender;
+  const send = sender.send.bind(sender);
+  const sendBatch = sender.sendBatch.bind(sender);
+
+  sender.send = (record: ProducerRecord): Promise<RecordMetadata[]> => {
+    // Malformed input is kafkajs's to reject, with its own error.
+    if (!record || !Array.isArray(record.messages) || record.messages.length === 0) return send(record);
+    let traced: ReturnType<typeof traceMessages>;
+    try {
+      traced = traceMessages(tc, options, [{ topic: record.topic, messages: record.messages }]);
+    } catch {
+      return send(record); // tracing must never stand in the way of a send
+    }
+    return settle(traced.spans, traced.single, () => send({ ...record, messages: traced.messages[0] as Message[] }));
+  };
+
+  sender.sendBatch = (batch: ProducerBatch): Promise<RecordMetadata[]> => {
+    const groups = batch?.topicMessages;
+    if (!Array.isArray(groups) || groups.length === 0 || !groups.every((g) => g && Array.isArray(g.messages))) {
+      return sendBatch(batch);
+    }
+    let traced: ReturnType<typeof traceMessages>;
+    try {
+      traced = traceMessages(tc, options, groups);
+      if (traced.spans.length === 0) return sendBatch(batch);
+    } catch {
+      return sendBatch(batch);
+    }
+    const topicMessages = groups.map((g, i) => ({ ...g, messages: traced.messages[i] as Message[] }));
+    return settle(traced.spans, traced.single, () => sendBatch({ ...batch, topicMessages }));
+  };
+
+  Object.defineProperty(sender, INSTRUMENTED, { value: true });
+  return sender;
+}
+
+/**
+ * Instruments a kafkajs producer in place and returns it: every message sent through `send`,
+ * `sendBatch` or a transaction's `send`/`sendBatch` gets a PRODUCER span and carries that span's
+ * context in its headers (W3C `traceparent`, `tracestate`, `baggage` with the default propagator).
+ *
+ * kafkajs's signatures, results and errors are unchanged; a failed send records the error on its
+ * span and rejects with the same error. Instrumenting the same producer twice is a no-op. With no
+ * tracer provider registered, no header is changed.
+ *
+ * @example
+ * const producer = instrumentProducer(kafka.producer(), { clientId: 'checkout' });
+ * await producer.send({ topic: 'orders', messages: [{ key: 'o-1', value: '{"total":12}' }] });
+ */
+export function instrumentProducer<P extends Producer>(producer: P, options: ProducerInstrumentationOptions = {}): P {
+  const flagged = producer as P & { [INSTRUMENTED]?: true };
+  if (flagged[INSTRUMENTED]) return producer;
+  const tc = tracingContext(options);
+  const transaction = producer.transaction.bind(producer);
+  producer.transaction = async (): Promise<Transaction> => wrapSender(await transaction(), tc, options);
+  return wrapSender(producer, tc, options);
+}

@@ -1,0 +1,82 @@
+import { SpanKind, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
+import type { Message, RecordMetadata } from 'kafkajs';
+import { ATTR, MESSAGING_SYSTEM_KAFKA, OPERATION_TYPE } from '../semconv';
+import type { ProducerInstrumentationOptions } from '../options';
+import { addMessageAttributes } from '../shared/message-attributes';
+import { callHook, type TracingContext } from '../shared/tracing-context';
+import { injectIntoMessage, staleSpanContext } from '../propagation/inject-headers';
+import { trace } from '@opentelemetry/api';
+
+/** One message of a send call, with its topic (sendBatch mixes topics). @internal */
+export interface OutgoingMessage {
+  topic: string;
+  message: Message;
+}
+
+/** Starts a span of a producer operation (`send`, `create`). @internal */
+function startProducerSpan(
+  tc: TracingContext,
+  options: ProducerInstrumentationOptions,
+  operation: 'send' | 'create',
+  topic: string | undefined,
+  parent: Context,
+  attributes: Attributes,
+  links: Link[] | undefined,
+): Span {
+  attributes[ATTR.MESSAGING_SYSTEM] = MESSAGING_SYSTEM_KAFKA;
+  attributes[ATTR.OPERATION_NAME] = operation;
+  attributes[ATTR.OPERATION_TYPE] = operation === 'send' ? OPERATION_TYPE.SEND : OPERATION_TYPE.CREATE;
+  if (topic !== undefined) attributes[ATTR.DESTINATION_NAME] = topic;
+  if (options.clientId !== undefined) attributes[ATTR.CLIENT_ID] = options.clientId;
+  // Names per the conventions: "{operation} {destination}", or the operation alone when a call spans topics.
+  const name = topic === undefined ? operation : `${operation} ${topic}`;
+  return tc.tracer.startSpan(name, { kind: SpanKind.PRODUCER, attributes, links }, parent);
+}
+
+/**
+ * Starts the span that one message's headers will carry and returns the message with that context
+ * injected. `create` spans end at once (they mark the message's creation); a `send` span is ended
+ * by the caller when the broker answers.
+ * @internal
+ */
+export function startMessageSpan(
+  tc: TracingContext,
+  options: ProducerInstrumentationOptions,
+  operation: 'send' | 'create',
+  out: OutgoingMessage,
+  parent: Context,
+): { span: Span; message: Message } {
+  const { topic, message } = out;
+  const attributes: Attributes = {};
+  if (typeof message.partition === 'number') attributes[ATTR.DESTINATION_PARTITION_ID] = String(message.partition);
+  addMessageAttributes(attributes, message.key, message.value, options.captureMessageKey !== false);
+  const stale = staleSpanContext(tc.propagator, message.headers);
+  const span = startProducerSpan(tc, options, operation, topic, parent, attributes, stale && [{ context: stale }]);
+  const traced = injectIntoMessage(tc.propagator, trace.setSpan(parent, span), message);
+  callHook(options.producerHook, span, { topic, message: traced });
+  if (operation === 'create') span.end();
+  return { span, message: traced };
+}
+
+/** Starts the `send` span of a call carrying several messages. @internal */
+export function startBatchSendSpan(
+  tc: TracingContext,
+  options: ProducerInstrumentationOptions,
+  topics: ReadonlySet<string>,
+  count: number,
+  parent: Context,
+): Span {
+  const attributes: Attributes = { [ATTR.BATCH_MESSAGE_COUNT]: count };
+  const [only] = topics;
+  return startProducerSpan(tc, options, 'send', topics.size === 1 ? only : undefined, parent, attributes, undefined);
+}
+
+/** Puts where the broker stored the message on its span: the partition and, for one message, its offset. @internal */
+export function recordAck(span: Span, metadata: RecordMetadata[] | undefined, singleMessage: boolean): void {
+  if (!Array.isArray(metadata) || metadata.length !== 1) return;
+  const [m] = metadata;
+  if (!m) return;
+  span.setAttribute(ATTR.DESTINATION_PARTITION_ID, String(m.partition));
+  const offset = m.baseOffset ?? m.offset;
+  if (singleMessage && offset !== undefined) span.setAttribute(ATTR.KAFKA_OFFSET, Number(offset));
+}

@@ -1,0 +1,30 @@
+import { ROOT_CONTEXT, trace, type Context, type SpanContext } from '@opentelemetry/api';
+import type { IHeaders } from 'kafkajs';
+import type { Propagator } from '../shared/tracing-context';
+import { headerGetter } from './header-carrier';
+
+/** What a message's headers say about its upstream: the context to continue and the span to link. @internal */
+export interface Upstream {
+  /** Context holding the producer's span context and baggage; ROOT_CONTEXT when there is none. */
+  context: Context;
+  /** The producer's span context, when the headers hold a valid one. */
+  spanContext: SpanContext | undefined;
+}
+
+const NO_UPSTREAM: Upstream = { context: ROOT_CONTEXT, spanContext: undefined };
+
+/**
+ * Extracts the upstream context from message headers. Missing, malformed or hostile headers give
+ * "no upstream" (the process span becomes a new root): never an exception.
+ * @internal
+ */
+export function extractUpstream(propagator: Propagator, headers: IHeaders | undefined): Upstream {
+  if (!headers || typeof headers !== 'object') return NO_UPSTREAM;
+  try {
+    const context = propagator.extract(ROOT_CONTEXT, headers, headerGetter);
+    const sc = trace.getSpanContext(context);
+    return { context, spanContext: sc && trace.isSpanContextValid(sc) ? sc : undefined };
+  } catch {
+    return NO_UPSTREAM;
+  }
+}

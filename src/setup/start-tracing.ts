@@ -1,0 +1,100 @@
+import { context, diag, propagation, trace, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { SCOPE_NAME, VERSION } from '../version';
+import { CountingExporter, createExporter, type ExportStats } from './exporter';
+import { buildResource } from './resource';
+import type { TracingOptions } from './tracing-options';
+
+/** What {@link startTracing} returns. */
+export interface Tracing {
+  /** The tracer provider (pass it as `tracerProvider` to the middleware when `register: false`). */
+  provider: NodeTracerProvider;
+  /** A tracer of this package's scope, for spans of your own. */
+  tracer: Tracer;
+  /** Whether this call registered the provider globally (false when another was registered first). */
+  registered: boolean;
+  /** Export outcomes so far: spans delivered, spans lost to failed exports. */
+  exportStats(): ExportStats;
+  /** Exports every finished span now. Never rejects: export failures are counted instead. */
+  forceFlush(): Promise<void>;
+  /** Flushes every pending span, then stops the provider. Safe to call more than once. */
+  shutdown(): Promise<void>;
+}
+
+function sampler(options: TracingOptions): ParentBasedSampler | undefined {
+  if (options.sampler) return undefined;
+  if (options.sampleRatio === undefined) return undefined; // the SDK reads OTEL_TRACES_SAMPLER(_ARG)
+  const ratio = Math.min(1, Math.max(0, options.sampleRatio));
+  return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+}
+
+/** True when some other tracer provider is already the global one. */
+function globalProviderTaken(): boolean {
+  const global = trace.getTracerProvider() as { getDelegate?: () => unknown };
+  const delegate = typeof global.getDelegate === 'function' ? global.getDelegate() : global;
+  return (delegate as { constructor?: { name?: string } })?.constructor?.name !== 'NoopTracerProvider';
+}
+
+/**
+ * Sets tracing up in one call: a Node tracer provider with the service's resource, a
+ * `BatchSpanProcessor` exporting to Jaeger (or OTLP, or your exporter), parent-based sampling, and,
+ * registered globally, the W3C trace-context + baggage propagators and an AsyncLocalStorage context
+ * manager. Call `shutdown()` before the process exits to flush pending spans.
+ *
+ * If the application already registered a tracer provider, this one is not registered over it:
+ * `registered` is false and a warning goes to the diagnostic logger; the middleware keeps using the
+ * existing global provider unless you pass this one as `tracerProvider`.
+ *
+ * @example
+ * const tracing = startTracing({ serviceName: 'order-service' });
+ * // ... produce and consume ...
+ * await tracing.shutdown();
+ */
+export function startTracing(options: TracingOptions = {}): Tracing {
+  const { exporter, label } = createExporter(options);
+  const counting = new CountingExporter(exporter, label);
+  const provider = new NodeTracerProvider({
+    resource: buildResource(options),
+    sampler: options.sampler ?? sampler(options),
+    spanProcessors: [new BatchSpanProcessor(counting, { ...options.batch })],
+  });
+
+  let registered = false;
+  if (options.register !== false) {
+    if (globalProviderTaken()) {
+      diag.warn('kafkajs-tracing: a tracer provider is already registered; startTracing did not replace it. Pass tracing.provider as tracerProvider to use this one.');
+    } else {
+      const contextManager = new AsyncLocalStorageContextManager().enable();
+      context.setGlobalContextManager(contextManager);
+      propagation.setGlobalPropagator(
+        new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+      );
+      registered = trace.setGlobalTracerProvider(provider);
+    }
+  }
+
+  let shutdownPromise: Promise<void> | undefined;
+  return {
+    provider,
+    tracer: provider.getTracer(SCOPE_NAME, VERSION),
+    registered,
+    exportStats: () => ({ ...counting.stats }),
+    forceFlush: () => provider.forceFlush().catch((err: unknown) => diag.warn(`kafkajs-tracing: flush failed: ${String(err)}`)),
+    shutdown: () => {
+      shutdownPromise ??= provider
+        .shutdown()
+        .catch((err: unknown) => diag.warn(`kafkajs-tracing: shutdown failed: ${String(err)}`))
+        .finally(() => {
+          if (registered) {
+            trace.disable();
+            propagation.disable();
+            context.disable();
+          }
+        });
+      return shutdownPromise;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+/** Where the Jaeger exporter sends spans: the collector over HTTP, or the agent over UDP. */
+export interface JaegerExportOptions {
+  /**
+   * Collector endpoint (Thrift over HTTP). Default: `OTEL_EXPORTER_JAEGER_ENDPOINT`, else
+   * `http://127.0.0.1:14268/api/traces` unless an agent host is configured.
+   */
+  endpoint?: string;
+  /** Agent host for UDP export (used when no endpoint is set). Default: `OTEL_EXPORTER_JAEGER_AGENT_HOST`. */
+  agentHost?: string;
+  /** Agent port for UDP export. Default: `OTEL_EXPORTER_JAEGER_AGENT_PORT`, else 6832. */
+  agentPort?: number;
+}
+
+/** OTLP over HTTP (protobuf-free JSON encoding of `@opentelemetry/exporter-trace-otlp-http`). */
+export interface OtlpExportOptions {
+  /** Traces endpoint. Default: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` / `OTEL_EXPORTER_OTLP_ENDPOINT`, else `http://localhost:4318/v1/traces`. */
+  url?: string;
+  /** Extra HTTP headers (for example an auth token). */
+  headers?: Record<string, string>;
+}
+
+/** Batching of the `BatchSpanProcessor`; unset fields fall back to `OTEL_BSP_*`, then the SDK's defaults. */
+export interface BatchOptions {
+  maxQueueSize?: number;
+  maxExportBatchSize?: number;
+  scheduledDelayMillis?: number;
+  exportTimeoutMillis?: number;
+}
+
+/** Options of {@link startTracing}. Explicit options win over the standard `OTEL_*` variables. */
+export interface TracingOptions {
+  /** `service.name` of the resource. Default: `OTEL_SERVICE_NAME`, else `unknown_service:node`. */
+  serviceName?: string;
+  /** `service.version` of the resource. */
+  serviceVersion?: string;
+  /** Extra resource attributes (merged over `OTEL_RESOURCE_ATTRIBUTES`). */
+  resourceAttributes?: Record<string, string | number | boolean>;
+  /**
+   * Where spans go: `'jaeger'` (default), `'otlp'`, or any `SpanExporter`. `OTEL_TRACES_EXPORTER=otlp`
+   * selects OTLP when this is not given.
+   */
+  exporter?: 'jaeger' | 'otlp' | SpanExporter;
+  /** Jaeger exporter settings. */
+  jaeger?: JaegerExportOptions;
+  /** OTLP exporter settings. */
+  otlp?: OtlpExportOptions;
+  /**
+   * Fraction of new traces to sample (0..1), parent-based: a message whose producer was sampled stays
+   * sampled. Default: `OTEL_TRACES_SAMPLER`/`OTEL_TRACES_SAMPLER_ARG`, else parent-based always-on.
+   */
+  sampleRatio?: number;
+  /** A sampler of your own; wins over `sampleRatio`. */
+  sampler?: Sampler;
+  /** BatchSpanProcessor settings. */
+  batch?: BatchOptions;
+  /**
+   * Register the provider, the W3C trace-context + baggage propagator and an AsyncLocalStorage
+   * context manager globally (default `true`). With `false` the provider is only returned: pass it
+   * as `tracerProvider` to the middleware (several services in one process, tests).
+   */
+  register?: boolean;
+}

@@ -1,0 +1,47 @@
+import {
+  context as contextApi,
+  propagation,
+  trace,
+  type Context,
+  type TextMapGetter,
+  type TextMapSetter,
+  type Tracer,
+} from '@opentelemetry/api';
+import type { InstrumentationOptions } from '../options';
+import { SCOPE_NAME, VERSION } from '../version';
+
+/** What the middleware needs of a propagator; both `propagation` and a `TextMapPropagator` fit. */
+export interface Propagator {
+  inject<C>(context: Context, carrier: C, setter: TextMapSetter<C>): void;
+  extract<C>(context: Context, carrier: C, getter: TextMapGetter<C>): Context;
+  fields(): string[];
+}
+
+/** The tracer and propagator one instrumented producer or consumer works with. @internal */
+export interface TracingContext {
+  tracer: Tracer;
+  propagator: Propagator;
+}
+
+/** @internal */
+export function tracingContext(options: InstrumentationOptions): TracingContext {
+  const provider = options.tracerProvider ?? trace.getTracerProvider();
+  return {
+    // A tracer from the global proxy provider follows a provider registered later, so taking it once is safe.
+    tracer: provider.getTracer(SCOPE_NAME, VERSION),
+    propagator: options.propagator ?? propagation,
+  };
+}
+
+/** Calls a user hook; whatever it throws stays here. @internal */
+export function callHook<A, B>(hook: ((a: A, b: B) => void) | undefined, a: A, b: B): void {
+  if (!hook) return;
+  try {
+    hook(a, b);
+  } catch {
+    // Hooks are the user's code running inside ours: their failure must not fail a send or a handler.
+  }
+}
+
+/** The active context; a named helper so the hot path reads plainly. @internal */
+export const activeContext = (): Context => contextApi.active();
