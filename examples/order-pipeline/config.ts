@@ -1,0 +1,33 @@
+// Settings shared by the three services of the order pipeline: where Kafka is, topic names, and the
+// one-line tracing setup each service runs first.
+import { Kafka, logLevel } from 'kafkajs';
+import { startTracing, traceKafka, type Tracing } from '../../src/index';
+
+export const TOPICS = { orders: 'orders', payments: 'payments', ordersDlq: 'orders.dlq' } as const;
+export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+
+/** Starts tracing for one service and returns a Kafka client whose producers and consumers are traced. */
+export function serviceSetup(serviceName: string): { tracing: Tracing; kafka: Kafka } {
+  const tracing = startTracing({ serviceName, serviceVersion: '1.0.0' });
+  const kafka = traceKafka(new Kafka({ clientId: serviceName, brokers: BROKERS, logLevel: logLevel.ERROR }), {
+    producer: { clientId: serviceName },
+    consumer: { clientId: serviceName },
+  });
+  return { tracing, kafka };
+}
+
+/** Flushes spans and disconnects on SIGTERM/SIGINT, so the last spans reach Jaeger. */
+export function onStop(tracing: Tracing, ...clients: Array<{ disconnect(): Promise<void> }>): void {
+  const stop = async () => {
+    await Promise.all(clients.map((c) => c.disconnect().catch(() => undefined)));
+    await tracing.shutdown();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+/** Tells the orchestrator (run.ts) that a consumer has joined its group and is ready for messages. */
+export function announceReady(service: string): void {
+  process.stdout.write(`READY ${service}\n`);
+}

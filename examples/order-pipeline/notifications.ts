@@ -1,0 +1,26 @@
+// notifications: consumes `payments` and tells the customer their order is paid.
+import { TOPICS, announceReady, onStop, serviceSetup } from './config';
+
+async function main(): Promise<void> {
+  const { tracing, kafka } = serviceSetup('notifications');
+  const consumer = kafka.consumer({ groupId: 'notifications' });
+  onStop(tracing, consumer);
+  await consumer.connect();
+  await consumer.subscribe({ topics: [TOPICS.payments], fromBeginning: false });
+  consumer.on(consumer.events.GROUP_JOIN, () => announceReady('notifications'));
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const { orderId } = JSON.parse(message.value?.toString() ?? '{}') as { orderId: string };
+      await tracing.tracer.startActiveSpan('send email', async (span) => {
+        span.setAttribute('order.id', orderId);
+        await new Promise((r) => setTimeout(r, 3)); // the mail service's round trip
+        span.end();
+      });
+    },
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error('notifications failed:', err);
+  process.exit(1);
+});

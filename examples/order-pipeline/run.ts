@@ -1,0 +1,103 @@
+// Runs the order pipeline end to end: starts `payments` and `notifications` as their own processes,
+// places one good order and one poison order through `checkout`, waits for both traces in Jaeger and
+// prints them. `npm run demo` runs this after making sure Kafka and Jaeger are up.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { JaegerQuery, expectChain, renderTrace, traceUrl, waitForTrace } from '../../src/harness/index';
+import { BROKERS, TOPICS } from './config';
+
+const JAEGER_URL = (process.env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686').replace(/\/$/, '');
+const children: ChildProcess[] = [];
+
+function service(file: string, args: string[] = []): { child: ChildProcess; lines: AsyncIterableIterator<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, file), ...args], {
+    // Export spans twice a second so the demo does not wait on the SDK's 5 s default.
+    env: { OTEL_BSP_SCHEDULE_DELAY: '500', ...process.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return { child, lines: createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]() };
+}
+
+async function expectLine(lines: AsyncIterableIterator<string>, prefix: string, what: string, timeoutMs = 60000): Promise<string> {
+  const timer = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs).unref());
+  const read = (async () => {
+    for (;;) {
+      const next = await lines.next();
+      if (next.done) throw new Error(`${what}: the process ended first`);
+      if (next.value.startsWith(prefix)) return next.value;
+    }
+  })();
+  return Promise.race([read, timer]);
+}
+
+async function placeOrder(orderId: string, poison: boolean): Promise<string> {
+  const { child, lines } = service('checkout.ts', poison ? [orderId, '--poison'] : [orderId]);
+  const line = await expectLine(lines, 'TRACE ', `checkout of ${orderId}`);
+  await new Promise((r) => child.once('exit', r));
+  return line.split(' ')[2] as string;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const kafka = new Kafka({ clientId: 'demo-admin', brokers: BROKERS, logLevel: logLevel.ERROR });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: Object.values(TOPICS).map((topic) => ({ topic })), waitForLeaders: true });
+  await admin.disconnect();
+
+  console.log('starting services: payments, notifications');
+  const payments = service('payments.ts');
+  const notifications = service('notifications.ts');
+  await Promise.all([
+    expectLine(payments.lines, 'READY', 'payments to join its consumer group'),
+    expectLine(notifications.lines, 'READY', 'notifications to join its consumer group'),
+  ]);
+
+  const suffix = Date.now().toString(36);
+  const goodTrace = await placeOrder(`order-${suffix}`, false);
+  const poisonTrace = await placeOrder(`poison-${suffix}`, true);
+
+  const jaeger = new JaegerQuery(JAEGER_URL);
+  const good = await waitForTrace(jaeger, goodTrace, { minSpans: 7, timeoutMs: 30000 });
+  expectChain(good, [
+    { name: 'send orders', service: 'checkout' },
+    { name: 'process orders', service: 'payments' },
+    { name: 'send payments', service: 'payments' },
+    { name: 'process payments', service: 'notifications' },
+  ]);
+  const poison = await waitForTrace(jaeger, poisonTrace, { minSpans: 7, timeoutMs: 30000 });
+  expectChain(poison, [
+    { name: 'send orders', service: 'checkout' },
+    { name: 'process orders', service: 'payments' },
+    { name: 'send orders.dlq', service: 'payments' },
+  ]);
+
+  console.log(`\nOrder paid: checkout → orders → payments → payments topic → notifications\n${renderTrace(good)}`);
+  console.log(`Jaeger: ${traceUrl(JAEGER_URL, goodTrace)}`);
+  console.log(`\nPoison order: 3 failed charges, then the dead-letter topic, in the same trace\n${renderTrace(poison)}`);
+  console.log(`Jaeger: ${traceUrl(JAEGER_URL, poisonTrace)}`);
+  console.log(`\ndemo done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function stopChildren(): Promise<unknown> {
+  return Promise.all(
+    children
+      .filter((c) => c.exitCode === null)
+      .map((c) => new Promise((r) => {
+        c.once('exit', r);
+        c.kill('SIGTERM');
+      })),
+  );
+}
+
+main()
+  .then(stopChildren)
+  .then(() => process.exit(0))
+  .catch(async (err: unknown) => {
+    console.error(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);
+    await stopChildren();
+    process.exit(1);
+  });
