@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { TracingOptions } from './tracing-options';
 
 /** Default collector endpoint: the local Jaeger that `npm run infra:up` starts. */
@@ -10,12 +10,19 @@ export const DEFAULT_JAEGER_ENDPOINT = 'http://127.0.0.1:14268/api/traces';
 
 /** Export outcomes, as counted by {@link CountingExporter}. */
 export interface ExportStats {
+  /** Sampled spans that ended and were handed to the batch processor. */
+  endedSpans: number;
   /** Spans the exporter reported as delivered. */
   exportedSpans: number;
   /** Spans in export calls that failed (collector down, refused, timed out). */
   failedSpans: number;
   /** Export calls that failed. */
   failedExports: number;
+  /**
+   * Spans the batch processor's queue dropped because it was full (ended − exported − failed), as of
+   * the last `forceFlush()` or `shutdown()` that resolved: only then is nothing queued or in flight.
+   */
+  droppedSpans: number;
 }
 
 /**
@@ -25,7 +32,7 @@ export interface ExportStats {
  * @internal
  */
 export class CountingExporter implements SpanExporter {
-  readonly stats: ExportStats = { exportedSpans: 0, failedSpans: 0, failedExports: 0 };
+  readonly stats: Omit<ExportStats, 'endedSpans' | 'droppedSpans'> = { exportedSpans: 0, failedSpans: 0, failedExports: 0 };
   private failing = false;
 
   constructor(
@@ -81,4 +88,23 @@ export function createExporter(options: TracingOptions): { exporter: SpanExporte
     exporter: new JaegerExporter({ host: agentHost, port: j.agentPort }),
     label: `Jaeger agent ${agentHost}:${j.agentPort ?? process.env.OTEL_EXPORTER_JAEGER_AGENT_PORT ?? 6832}`,
   };
+}
+
+/**
+ * Counts the sampled spans that end, ahead of the batch processor: with the exporter's counts this
+ * gives the number the processor's queue dropped, which the SDK only logs.
+ * @internal
+ */
+export class EndedSpanCounter implements SpanProcessor {
+  ended = 0;
+  onStart(): void {}
+  onEnd(span: ReadableSpan): void {
+    if (span.spanContext().traceFlags & 1) this.ended++;
+  }
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
 }

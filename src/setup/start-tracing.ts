@@ -4,7 +4,7 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { SCOPE_NAME, VERSION } from '../version';
-import { CountingExporter, createExporter, type ExportStats } from './exporter';
+import { CountingExporter, EndedSpanCounter, createExporter, type ExportStats } from './exporter';
 import { buildResource } from './resource';
 import type { TracingOptions } from './tracing-options';
 
@@ -56,11 +56,21 @@ function globalProviderTaken(): boolean {
 export function startTracing(options: TracingOptions = {}): Tracing {
   const { exporter, label } = createExporter(options);
   const counting = new CountingExporter(exporter, label);
+  const ended = new EndedSpanCounter();
+  const batchProcessor = new BatchSpanProcessor(counting, { ...options.batch });
   const provider = new NodeTracerProvider({
     resource: buildResource(options),
     sampler: options.sampler ?? sampler(options),
-    spanProcessors: [new BatchSpanProcessor(counting, { ...options.batch })],
+    spanProcessors: [ended, batchProcessor],
   });
+  // Dropped = ended − exported − failed holds only when nothing is queued or in flight, i.e. right
+  // after a flush; the SDK keeps its queue private, so the figure is taken then.
+  let dropped = 0;
+  const afterFlush = (): void => {
+    const { exportedSpans, failedSpans } = counting.stats;
+    dropped = Math.max(0, ended.ended - exportedSpans - failedSpans);
+  };
+  const exportStats = (): ExportStats => ({ endedSpans: ended.ended, ...counting.stats, droppedSpans: dropped });
 
   let registered = false;
   if (options.register !== false) {
@@ -77,15 +87,20 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   }
 
   let shutdownPromise: Promise<void> | undefined;
-  return {
+  const tracing: Tracing = {
     provider,
     tracer: provider.getTracer(SCOPE_NAME, VERSION),
     registered,
-    exportStats: () => ({ ...counting.stats }),
-    forceFlush: () => provider.forceFlush().catch((err: unknown) => diag.warn(`kafkajs-tracing: flush failed: ${String(err)}`)),
+    exportStats,
+    forceFlush: () =>
+      provider
+        .forceFlush()
+        .then(afterFlush)
+        .catch((err: unknown) => diag.warn(`kafkajs-tracing: flush failed: ${String(err)}`)),
     shutdown: () => {
       shutdownPromise ??= provider
         .shutdown()
+        .then(afterFlush)
         .catch((err: unknown) => diag.warn(`kafkajs-tracing: shutdown failed: ${String(err)}`))
         .finally(() => {
           if (registered) {
@@ -97,4 +112,21 @@ export function startTracing(options: TracingOptions = {}): Tracing {
       return shutdownPromise;
     },
   };
+  if (options.flushOnSignals) flushOnSignals(tracing);
+  return tracing;
+}
+
+/**
+ * On SIGTERM/SIGINT, flush and shut tracing down; then, if nobody else listens for the signal, end
+ * the process as the signal would have (re-raised with the default action).
+ */
+function flushOnSignals(tracing: Tracing): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const onSignal = (): void => {
+      void tracing.shutdown().finally(() => {
+        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      });
+    };
+    process.once(signal, onSignal);
+  }
 }

@@ -61,4 +61,9 @@ export interface TracingOptions {
    * as `tracerProvider` to the middleware (several services in one process, tests).
    */
   register?: boolean;
+  /**
+   * Flush and shut down on SIGTERM/SIGINT (opt-in). If no other listener handles the signal, the
+   * process then ends as the signal would have ended it.
+   */
+  flushOnSignals?: boolean;
 }
