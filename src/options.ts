@@ -1,4 +1,4 @@
-import type { Span, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
+import type { MeterProvider, Span, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
 import type { KafkaMessage, Message } from 'kafkajs';
 
 /** Options shared by the producer and the consumer middleware. */
@@ -9,6 +9,13 @@ export interface InstrumentationOptions {
    * non-recording spans and changes no header.
    */
   tracerProvider?: TracerProvider;
+  /**
+   * Meter provider for the messaging metrics (`messaging.client.sent.messages`,
+   * `messaging.client.consumed.messages`, `messaging.client.operation.duration`,
+   * `messaging.process.duration`, `messaging.kafka.end_to_end.latency`). Defaults to the global one;
+   * with none registered the metrics cost nothing.
+   */
+  meterProvider?: MeterProvider;
   /**
    * Propagator that writes and reads message headers. Defaults to the globally registered one
    * (W3C `traceparent`/`tracestate` and `baggage` once `startTracing` ran).

@@ -3,7 +3,7 @@ import type { EachBatchHandler, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { ConsumerInstrumentationOptions } from '../options';
 import { ATTR } from '../semconv';
 import { extractUpstream, type Upstream } from '../propagation/extract-headers';
-import { recordError } from '../shared/span-errors';
+import { errorType, recordError } from '../shared/span-errors';
 import type { TracingContext } from '../shared/tracing-context';
 import { processAttributes, startProcessSpan } from './process-span';
 
@@ -112,7 +112,9 @@ function startBatch(payload: EachBatchPayload, tc: TracingContext, options: Cons
   const maxLinks = options.maxBatchLinks ?? DEFAULT_MAX_BATCH_LINKS;
   const links: Link[] = [];
   const states: MessageState[] = [];
+  const now = Date.now();
   for (const message of messages) {
+    tc.metrics.recordLatency(topic, options.groupId, Number(message.timestamp), now);
     const upstream = extractUpstream(tc.propagator, message.headers);
     if (upstream.spanContext && links.length < maxLinks) links.push({ context: upstream.spanContext });
     states.push({ message, offset: Number(message.offset), upstream, done: false });
@@ -151,6 +153,7 @@ export function traceEachBatch(handler: EachBatchHandler, tc: TracingContext, op
       return handler(payload);
     }
     const { span, state } = started;
+    const startedAt = performance.now();
     const traced: EachBatchPayload = {
       ...payload,
       resolveOffset: (offset: string) => {
@@ -176,6 +179,7 @@ export function traceEachBatch(handler: EachBatchHandler, tc: TracingContext, op
         // best effort
       }
       span.end();
+      tc.metrics.recordProcess(state.topic, options.groupId, state.messages.length, (performance.now() - startedAt) / 1000, failure === undefined ? undefined : errorType(failure));
     }
   };
 }

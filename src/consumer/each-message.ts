@@ -2,7 +2,7 @@ import { context, type Span } from '@opentelemetry/api';
 import type { EachMessageHandler, EachMessagePayload } from 'kafkajs';
 import type { ConsumerInstrumentationOptions } from '../options';
 import { extractUpstream } from '../propagation/extract-headers';
-import { recordError } from '../shared/span-errors';
+import { errorType, recordError } from '../shared/span-errors';
 import type { TracingContext } from '../shared/tracing-context';
 import { startProcessSpan } from './process-span';
 
@@ -20,19 +20,24 @@ export function traceEachMessage(
   return async (payload: EachMessagePayload): Promise<void> => {
     let span: Span;
     let ctx;
+    const started = performance.now();
     try {
+      tc.metrics.recordLatency(payload.topic, options.groupId, Number(payload.message.timestamp), Date.now());
       const upstream = extractUpstream(tc.propagator, payload.message.headers);
       ({ span, context: ctx } = startProcessSpan(tc, options, payload.topic, payload.partition, payload.message, upstream));
     } catch {
       return handler(payload); // tracing must never stand in the way of the handler
     }
+    let failure: string | undefined;
     try {
       return await context.with(ctx, handler, undefined, payload);
     } catch (err) {
+      failure = errorType(err);
       recordError(span, err);
       throw err;
     } finally {
       span.end();
+      tc.metrics.recordProcess(payload.topic, options.groupId, 1, (performance.now() - started) / 1000, failure);
     }
   };
 }

@@ -1,7 +1,7 @@
 import { context, trace, type Span } from '@opentelemetry/api';
 import type { Message, Producer, ProducerBatch, ProducerRecord, RecordMetadata, Transaction } from 'kafkajs';
 import type { ProducerInstrumentationOptions } from '../options';
-import { recordError } from '../shared/span-errors';
+import { errorType, recordError } from '../shared/span-errors';
 import { tracingContext, type TracingContext } from '../shared/tracing-context';
 import { recordAck, startBatchSendSpan, startMessageSpan, type OutgoingMessage } from './producer-spans';
 
@@ -12,16 +12,20 @@ type Sender = Pick<Producer, 'send' | 'sendBatch'>;
 type SendFn = () => Promise<RecordMetadata[]>;
 
 /** Ends the spans of a send when the broker answers; the caller gets kafkajs's own result or error. */
-async function settle(spans: Span[], singleMessage: boolean, send: SendFn): Promise<RecordMetadata[]> {
+async function settle(tc: TracingContext, traced: Traced, send: SendFn): Promise<RecordMetadata[]> {
+  const started = performance.now();
+  let failure: string | undefined;
   try {
     const metadata = await send();
-    for (const span of spans) recordAck(span, metadata, singleMessage);
+    for (const span of traced.spans) recordAck(span, metadata, traced.single);
     return metadata;
   } catch (err) {
-    for (const span of spans) recordError(span, err);
+    failure = errorType(err);
+    for (const span of traced.spans) recordError(span, err);
     throw err;
   } finally {
-    for (const span of spans) span.end();
+    for (const span of traced.spans) span.end();
+    tc.metrics.recordSend(traced.topic, traced.count, (performance.now() - started) / 1000, failure);
   }
 }
 
@@ -30,11 +34,16 @@ async function settle(spans: Span[], singleMessage: boolean, send: SendFn): Prom
  * carries. Several: one `send` span for the call and, under it, a `create <topic>` span per message
  * carrying that message's context, so every consumer's parent is its own message's span.
  */
-function traceMessages(
-  tc: TracingContext,
-  options: ProducerInstrumentationOptions,
-  groups: { topic: string; messages: Message[] }[],
-): { spans: Span[]; messages: Message[][]; single: boolean } {
+interface Traced {
+  spans: Span[];
+  messages: Message[][];
+  single: boolean;
+  /** The call's topic, undefined when it spans several. */
+  topic: string | undefined;
+  count: number;
+}
+
+function traceMessages(tc: TracingContext, options: ProducerInstrumentationOptions, groups: { topic: string; messages: Message[] }[]): Traced {
   const parent = context.active();
   let count = 0;
   const topics = new Set<string>();
@@ -45,14 +54,15 @@ function traceMessages(
   if (count === 1) {
     const g = groups.find((x) => x.messages.length === 1) as { topic: string; messages: Message[] };
     const { span, message } = startMessageSpan(tc, options, 'send', { topic: g.topic, message: g.messages[0] as Message }, parent);
-    return { spans: [span], messages: groups.map((x) => (x === g ? [message] : x.messages)), single: true };
+    return { spans: [span], messages: groups.map((x) => (x === g ? [message] : x.messages)), single: true, topic: g.topic, count };
   }
   const sendSpan = startBatchSendSpan(tc, options, topics, count, parent);
   const sendCtx = trace.setSpan(parent, sendSpan);
   const messages = groups.map((g) =>
     g.messages.map((m) => startMessageSpan(tc, options, 'create', { topic: g.topic, message: m } as OutgoingMessage, sendCtx).message),
   );
-  return { spans: [sendSpan], messages, single: false };
+  const [only] = topics;
+  return { spans: [sendSpan], messages, single: false, topic: topics.size === 1 ? only : undefined, count };
 }
 
 function wrapSender<S extends Sender>(sender: S, tc: TracingContext, options: ProducerInstrumentationOptions): S {
@@ -64,13 +74,13 @@ function wrapSender<S extends Sender>(sender: S, tc: TracingContext, options: Pr
   sender.send = (record: ProducerRecord): Promise<RecordMetadata[]> => {
     // Malformed input is kafkajs's to reject, with its own error.
     if (!record || !Array.isArray(record.messages) || record.messages.length === 0) return send(record);
-    let traced: ReturnType<typeof traceMessages>;
+    let traced: Traced;
     try {
       traced = traceMessages(tc, options, [{ topic: record.topic, messages: record.messages }]);
     } catch {
       return send(record); // tracing must never stand in the way of a send
     }
-    return settle(traced.spans, traced.single, () => send({ ...record, messages: traced.messages[0] as Message[] }));
+    return settle(tc, traced, () => send({ ...record, messages: traced.messages[0] as Message[] }));
   };
 
   sender.sendBatch = (batch: ProducerBatch): Promise<RecordMetadata[]> => {
@@ -78,15 +88,14 @@ function wrapSender<S extends Sender>(sender: S, tc: TracingContext, options: Pr
     if (!Array.isArray(groups) || groups.length === 0 || !groups.every((g) => g && Array.isArray(g.messages))) {
       return sendBatch(batch);
     }
-    let traced: ReturnType<typeof traceMessages>;
+    let traced: Traced;
     try {
       traced = traceMessages(tc, options, groups);
-      if (traced.spans.length === 0) return sendBatch(batch);
     } catch {
       return sendBatch(batch);
     }
     const topicMessages = groups.map((g, i) => ({ ...g, messages: traced.messages[i] as Message[] }));
-    return settle(traced.spans, traced.single, () => sendBatch({ ...batch, topicMessages }));
+    return settle(tc, traced, () => sendBatch({ ...batch, topicMessages }));
   };
 
   Object.defineProperty(sender, INSTRUMENTED, { value: true });

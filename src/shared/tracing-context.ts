@@ -8,6 +8,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import type { InstrumentationOptions } from '../options';
+import { MessagingMetrics } from '../metrics/messaging-metrics';
 import { SCOPE_NAME, VERSION } from '../version';
 
 /** What the middleware needs of a propagator; both `propagation` and a `TextMapPropagator` fit. */
@@ -21,6 +22,7 @@ export interface Propagator {
 export interface TracingContext {
   tracer: Tracer;
   propagator: Propagator;
+  metrics: MessagingMetrics;
 }
 
 /** @internal */
@@ -30,6 +32,7 @@ export function tracingContext(options: InstrumentationOptions): TracingContext 
     // A tracer from the global proxy provider follows a provider registered later, so taking it once is safe.
     tracer: provider.getTracer(SCOPE_NAME, VERSION),
     propagator: options.propagator ?? propagation,
+    metrics: new MessagingMetrics(options.meterProvider),
   };
 }
 

@@ -1,0 +1,62 @@
+import { metrics, type Attributes, type Counter, type Histogram, type MeterProvider } from '@opentelemetry/api';
+import { ATTR, MESSAGING_SYSTEM_KAFKA } from '../semconv';
+import { SCOPE_NAME, VERSION } from '../version';
+
+/** Bucket boundaries (seconds) the messaging conventions recommend for duration histograms. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+/**
+ * The messaging metrics of the semantic conventions, plus the produce→consume latency histogram.
+ * Through `@opentelemetry/api`: with no MeterProvider registered the instruments are no-ops.
+ * @internal
+ */
+export class MessagingMetrics {
+  private readonly sent: Counter;
+  private readonly consumed: Counter;
+  private readonly operationDuration: Histogram;
+  private readonly processDuration: Histogram;
+  private readonly endToEnd: Histogram;
+
+  constructor(provider?: MeterProvider) {
+    const meter = (provider ?? metrics).getMeter(SCOPE_NAME, VERSION);
+    const seconds = { unit: 's', advice: { explicitBucketBoundaries: DURATION_BUCKETS } };
+    this.sent = meter.createCounter('messaging.client.sent.messages', { unit: '{message}', description: 'Messages a producer attempted to send.' });
+    this.consumed = meter.createCounter('messaging.client.consumed.messages', { unit: '{message}', description: 'Messages delivered to a consumer handler.' });
+    this.operationDuration = meter.createHistogram('messaging.client.operation.duration', { ...seconds, description: 'Duration of send operations.' });
+    this.processDuration = meter.createHistogram('messaging.process.duration', { ...seconds, description: 'Duration of processing a message (or batch).' });
+    this.endToEnd = meter.createHistogram('messaging.kafka.end_to_end.latency', {
+      ...seconds,
+      description: 'Time from the message timestamp (its production) to the start of its processing.',
+    });
+  }
+
+  /** One send call of `count` messages to `topic` (undefined when it spans topics) took `seconds`. */
+  recordSend(topic: string | undefined, count: number, seconds: number, errorType: string | undefined): void {
+    const attributes: Attributes = { [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA, [ATTR.OPERATION_NAME]: 'send' };
+    if (topic !== undefined) attributes[ATTR.DESTINATION_NAME] = topic;
+    if (errorType !== undefined) attributes[ATTR.ERROR_TYPE] = errorType;
+    this.sent.add(count, attributes);
+    this.operationDuration.record(seconds, attributes);
+  }
+
+  /** `count` messages of `topic` were processed in `seconds`; `lagMs` is now minus the message timestamp. */
+  recordProcess(topic: string, groupId: string | undefined, count: number, seconds: number, errorType: string | undefined): void {
+    const attributes: Attributes = {
+      [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA,
+      [ATTR.OPERATION_NAME]: 'process',
+      [ATTR.DESTINATION_NAME]: topic,
+    };
+    if (groupId !== undefined) attributes[ATTR.CONSUMER_GROUP_NAME] = groupId;
+    if (errorType !== undefined) attributes[ATTR.ERROR_TYPE] = errorType;
+    this.consumed.add(count, attributes);
+    this.processDuration.record(seconds, attributes);
+  }
+
+  /** Produce→consume latency of one message, from its timestamp (ms since epoch) to `nowMs`. */
+  recordLatency(topic: string, groupId: string | undefined, timestampMs: number, nowMs: number): void {
+    if (!Number.isFinite(timestampMs) || timestampMs <= 0) return;
+    const attributes: Attributes = { [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA, [ATTR.DESTINATION_NAME]: topic };
+    if (groupId !== undefined) attributes[ATTR.CONSUMER_GROUP_NAME] = groupId;
+    this.endToEnd.record(Math.max(0, nowMs - timestampMs) / 1000, attributes);
+  }
+}
