@@ -3,7 +3,15 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Resource } from '@opentelemetry/resources';
 import type { TracingOptions } from './tracing-options';
+
+function processTags(resource: Resource | undefined): { key: string; value: string | number | boolean }[] {
+  if (!resource) return [];
+  return Object.entries(resource.attributes)
+    .filter(([key, value]) => key !== 'service.name' && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'))
+    .map(([key, value]) => ({ key, value: value as string | number | boolean }));
+}
 
 /** Default collector endpoint: the local Jaeger that `npm run infra:up` starts. */
 export const DEFAULT_JAEGER_ENDPOINT = 'http://127.0.0.1:14268/api/traces';
@@ -73,7 +81,7 @@ export class CountingExporter implements SpanExporter {
 }
 
 /** Builds the exporter the options (or, failing those, the `OTEL_*` variables) ask for. @internal */
-export function createExporter(options: TracingOptions): { exporter: SpanExporter; label: string } {
+export function createExporter(options: TracingOptions, resource?: Resource): { exporter: SpanExporter; label: string } {
   const choice = options.exporter ?? (process.env.OTEL_TRACES_EXPORTER?.trim() === 'otlp' ? 'otlp' : 'jaeger');
   if (typeof choice === 'object') return { exporter: choice, label: choice.constructor?.name ?? 'custom exporter' };
   if (choice === 'otlp') {
@@ -83,9 +91,11 @@ export function createExporter(options: TracingOptions): { exporter: SpanExporte
   const j = options.jaeger ?? {};
   const agentHost = j.agentHost ?? process.env.OTEL_EXPORTER_JAEGER_AGENT_HOST;
   const endpoint = j.endpoint ?? process.env.OTEL_EXPORTER_JAEGER_ENDPOINT ?? (agentHost ? undefined : DEFAULT_JAEGER_ENDPOINT);
-  if (endpoint) return { exporter: new JaegerExporter({ endpoint }), label: `Jaeger collector ${endpoint}` };
+  // The resource also becomes Jaeger's process tags, where the Jaeger UI shows host, SDK and version.
+  const tags = processTags(resource);
+  if (endpoint) return { exporter: new JaegerExporter({ endpoint, tags }), label: `Jaeger collector ${endpoint}` };
   return {
-    exporter: new JaegerExporter({ host: agentHost, port: j.agentPort }),
+    exporter: new JaegerExporter({ host: agentHost, port: j.agentPort, tags }),
     label: `Jaeger agent ${agentHost}:${j.agentPort ?? process.env.OTEL_EXPORTER_JAEGER_AGENT_PORT ?? 6832}`,
   };
 }

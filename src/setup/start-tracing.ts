@@ -54,12 +54,13 @@ function globalProviderTaken(): boolean {
  * await tracing.shutdown();
  */
 export function startTracing(options: TracingOptions = {}): Tracing {
-  const { exporter, label } = createExporter(options);
+  const resource = buildResource(options);
+  const { exporter, label } = createExporter(options, resource);
   const counting = new CountingExporter(exporter, label);
   const ended = new EndedSpanCounter();
   const batchProcessor = new BatchSpanProcessor(counting, { ...options.batch });
   const provider = new NodeTracerProvider({
-    resource: buildResource(options),
+    resource,
     sampler: options.sampler ?? sampler(options),
     spanProcessors: [ended, batchProcessor],
   });
@@ -95,13 +96,13 @@ export function startTracing(options: TracingOptions = {}): Tracing {
     forceFlush: () =>
       provider
         .forceFlush()
-        .then(afterFlush)
-        .catch((err: unknown) => diag.warn(`kafkajs-tracing: flush failed: ${String(err)}`)),
+        .catch((err: unknown) => diag.warn(`kafkajs-tracing: flush failed: ${String(err)}`))
+        .then(afterFlush),
     shutdown: () => {
       shutdownPromise ??= provider
         .shutdown()
-        .then(afterFlush)
         .catch((err: unknown) => diag.warn(`kafkajs-tracing: shutdown failed: ${String(err)}`))
+        .then(afterFlush)
         .finally(() => {
           if (registered) {
             trace.disable();

@@ -1,31 +1,38 @@
 import { startTracing, type Tracing } from '../../src/index';
 import { JAEGER_ENDPOINT } from './env';
 
+/** Several tracing "services" in one test process. */
+export interface Services<N extends string> {
+  tracing: Record<N, Tracing>;
+  /** The tracer provider of one service, to pass as `tracerProvider`. */
+  provider(name: N): Tracing['provider'];
+  /** Flushes every service's pending spans to Jaeger. */
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
 /**
  * Several "services" in one test process, each its own tracer provider and service.name, all exporting
  * to the real Jaeger. The first is registered globally so the W3C propagator and the async context
  * manager are in place; the others are passed to the middleware as `tracerProvider`.
  */
-export function startServices<N extends string>(...names: N[]): Record<N, Tracing> & { shutdownAll(): Promise<void> } {
-  const out = {} as Record<N, Tracing>;
+export function startServices<N extends string>(...names: N[]): Services<N> {
+  const tracing = {} as Record<N, Tracing>;
   names.forEach((name, i) => {
-    out[name] = startTracing({
+    tracing[name] = startTracing({
       serviceName: name,
       jaeger: { endpoint: JAEGER_ENDPOINT },
       register: i === 0,
       batch: { scheduledDelayMillis: 100 },
     });
   });
-  return Object.assign(out, {
-    async shutdownAll() {
-      await Promise.all(names.map((n) => out[n].shutdown()));
-    },
-  });
-}
-
-/** Flushes every service's pending spans to Jaeger. */
-export async function flushAll(services: Record<string, Tracing>): Promise<void> {
-  await Promise.all(Object.values(services).map((t) => (typeof t === 'object' && 'forceFlush' in t ? t.forceFlush() : undefined)));
+  const all = () => names.map((n) => tracing[n]);
+  return {
+    tracing,
+    provider: (name) => tracing[name].provider,
+    flush: async () => void (await Promise.all(all().map((t) => t.forceFlush()))),
+    shutdown: async () => void (await Promise.all(all().map((t) => t.shutdown()))),
+  };
 }
 
 /** The trace id in a traceparent header value. */

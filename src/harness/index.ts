@@ -1,0 +1,11 @@
+/**
+ * `kafkajs-tracing/harness`: find traces in Jaeger through its query API and assert the
+ * produce→consume chain. Throws plain errors, so it works with any test runner.
+ * @packageDocumentation
+ */
+export { JaegerQuery, JaegerQueryError, type FindTracesQuery, type JaegerQueryOptions } from './jaeger-query';
+export { waitForTrace, type WaitOptions } from './wait-for-trace';
+export { expectChain, type ChainOptions, type Hop } from './expect-chain';
+export { renderTrace, traceUrl, treeOrder, type RenderOptions } from './render-trace';
+export { normalizeId, toTraceView } from './trace-view';
+export type { JaegerReference, JaegerSpan, JaegerTag, JaegerTrace, SpanKindName, SpanView, TraceView } from './types';
