@@ -3,7 +3,8 @@ import { KAFKA_BROKERS } from './env';
 
 /** A kafkajs client for tests: quiet logs, the test broker. */
 export function testKafka(clientId: string): Kafka {
-  return new Kafka({ clientId, brokers: KAFKA_BROKERS, logLevel: logLevel.ERROR });
+  // Quiet by default: kafkajs logs transient coordinator errors it retries on its own. KAFKAJS_LOG=1 shows them.
+  return new Kafka({ clientId, brokers: KAFKA_BROKERS, logLevel: process.env.KAFKAJS_LOG ? logLevel.INFO : logLevel.NOTHING });
 }
 
 /** Creates topics (and waits for their leaders) so the first produce does not race auto-creation. */
