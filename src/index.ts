@@ -22,3 +22,4 @@ export {
   type ProducerInstrumentationOptions,
 } from './options';
 export { MAX_HEADER_VALUE_BYTES } from './propagation/header-carrier';
+export type { LegacyFormat } from './propagation/legacy-formats';

@@ -1,5 +1,6 @@
 import type { MeterProvider, Span, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
 import type { KafkaMessage, Message } from 'kafkajs';
+import type { LegacyFormat } from './propagation/legacy-formats';
 
 /** Options shared by the producer and the consumer middleware. */
 export interface InstrumentationOptions {
@@ -80,6 +81,12 @@ export interface ConsumerInstrumentationOptions extends InstrumentationOptions {
    * and never reach the handler.
    */
   consumerHook?: (span: Span, info: ConsumerHookInfo) => void;
+  /**
+   * Also read these older trace header formats when a message has no valid W3C `traceparent`
+   * (opt-in): `'jaeger'` (`uber-trace-id`), `'b3'` (single or multi header), `'hex'` (plain
+   * `trace_id`/`span_id`). Tried in the order given. Default: none.
+   */
+  legacyFormats?: readonly LegacyFormat[];
   /** Most links put on the span of an `eachBatch` call (one per message with a context). Default 128. */
   maxBatchLinks?: number;
 }

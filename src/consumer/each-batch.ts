@@ -115,7 +115,7 @@ function startBatch(payload: EachBatchPayload, tc: TracingContext, options: Cons
   const now = Date.now();
   for (const message of messages) {
     tc.metrics.recordLatency(topic, options.groupId, Number(message.timestamp), now);
-    const upstream = extractUpstream(tc.propagator, message.headers);
+    const upstream = extractUpstream(tc.propagator, message.headers, tc.legacy);
     if (upstream.spanContext && links.length < maxLinks) links.push({ context: upstream.spanContext });
     states.push({ message, offset: Number(message.offset), upstream, done: false });
   }

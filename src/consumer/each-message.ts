@@ -23,7 +23,7 @@ export function traceEachMessage(
     const started = performance.now();
     try {
       tc.metrics.recordLatency(payload.topic, options.groupId, Number(payload.message.timestamp), Date.now());
-      const upstream = extractUpstream(tc.propagator, payload.message.headers);
+      const upstream = extractUpstream(tc.propagator, payload.message.headers, tc.legacy);
       ({ span, context: ctx } = startProcessSpan(tc, options, payload.topic, payload.partition, payload.message, upstream));
     } catch {
       return handler(payload); // tracing must never stand in the way of the handler

@@ -2,6 +2,7 @@ import { ROOT_CONTEXT, trace, type Context, type SpanContext } from '@openteleme
 import type { IHeaders } from 'kafkajs';
 import type { Propagator } from '../shared/tracing-context';
 import { headerGetter } from './header-carrier';
+import { extractLegacy } from './legacy-formats';
 
 /** What a message's headers say about its upstream: the context to continue and the span to link. @internal */
 export interface Upstream {
@@ -18,11 +19,15 @@ const NO_UPSTREAM: Upstream = { context: ROOT_CONTEXT, spanContext: undefined };
  * "no upstream" (the process span becomes a new root): never an exception.
  * @internal
  */
-export function extractUpstream(propagator: Propagator, headers: IHeaders | undefined): Upstream {
+export function extractUpstream(propagator: Propagator, headers: IHeaders | undefined, legacy: Propagator[] = []): Upstream {
   if (!headers || typeof headers !== 'object') return NO_UPSTREAM;
   try {
-    const context = propagator.extract(ROOT_CONTEXT, headers, headerGetter);
-    const sc = trace.getSpanContext(context);
+    let context = propagator.extract(ROOT_CONTEXT, headers, headerGetter);
+    let sc = trace.getSpanContext(context);
+    if ((!sc || !trace.isSpanContextValid(sc)) && legacy.length > 0) {
+      context = extractLegacy(legacy, headers, headerGetter);
+      sc = trace.getSpanContext(context);
+    }
     return { context, spanContext: sc && trace.isSpanContextValid(sc) ? sc : undefined };
   } catch {
     return NO_UPSTREAM;

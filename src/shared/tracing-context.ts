@@ -9,6 +9,7 @@ import {
 } from '@opentelemetry/api';
 import type { InstrumentationOptions } from '../options';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
+import { legacyPropagators, type LegacyFormat } from '../propagation/legacy-formats';
 import { SCOPE_NAME, VERSION } from '../version';
 
 /** What the middleware needs of a propagator; both `propagation` and a `TextMapPropagator` fit. */
@@ -23,16 +24,19 @@ export interface TracingContext {
   tracer: Tracer;
   propagator: Propagator;
   metrics: MessagingMetrics;
+  /** Extract-only propagators of the legacy formats the consumer opted into. */
+  legacy: Propagator[];
 }
 
 /** @internal */
-export function tracingContext(options: InstrumentationOptions): TracingContext {
+export function tracingContext(options: InstrumentationOptions & { legacyFormats?: readonly LegacyFormat[] }): TracingContext {
   const provider = options.tracerProvider ?? trace.getTracerProvider();
   return {
     // A tracer from the global proxy provider follows a provider registered later, so taking it once is safe.
     tracer: provider.getTracer(SCOPE_NAME, VERSION),
     propagator: options.propagator ?? propagation,
     metrics: new MessagingMetrics(options.meterProvider),
+    legacy: legacyPropagators(options.legacyFormats),
   };
 }
 

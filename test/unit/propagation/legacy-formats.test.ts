@@ -1,0 +1,58 @@
+// Opt-in reading of older trace headers when no W3C traceparent is present.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Consumer, ConsumerRunConfig, EachMessagePayload, IHeaders, KafkaMessage } from 'kafkajs';
+import { instrumentConsumer, type LegacyFormat } from '../../../src/index';
+
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const SPAN = '00f067aa0ba902b7';
+
+async function parentOf(headers: IHeaders, legacyFormats?: LegacyFormat[]) {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  let config: ConsumerRunConfig | undefined;
+  const fake = { run: async (c?: ConsumerRunConfig) => void (config = c) } as unknown as Consumer;
+  instrumentConsumer(fake, { tracerProvider: provider, propagator: new W3CTraceContextPropagator(), legacyFormats });
+  await fake.run({ eachMessage: async () => undefined });
+  const message = { key: null, value: null, timestamp: '0', attributes: 0, offset: '0', headers } as KafkaMessage;
+  await config?.eachMessage?.({ topic: 't', partition: 0, message } as unknown as EachMessagePayload);
+  const [span] = exporter.getFinishedSpans();
+  return span?.parentSpanContext ? { traceId: span.spanContext().traceId, spanId: span.parentSpanContext.spanId } : undefined;
+}
+
+describe('legacy trace header formats', () => {
+  const all: LegacyFormat[] = ['jaeger', 'b3', 'hex'];
+
+  it('are ignored unless opted into', async () => {
+    assert.equal(await parentOf({ 'uber-trace-id': `${TRACE}:${SPAN}:0:1` }), undefined);
+  });
+
+  it('reads uber-trace-id (Jaeger clients)', async () => {
+    assert.deepEqual(await parentOf({ 'uber-trace-id': Buffer.from(`${TRACE}:${SPAN}:0:1`) }, all), { traceId: TRACE, spanId: SPAN });
+  });
+
+  it('reads B3 single and multi header', async () => {
+    assert.deepEqual(await parentOf({ b3: `${TRACE}-${SPAN}-1` }, ['b3']), { traceId: TRACE, spanId: SPAN });
+    assert.deepEqual(await parentOf({ 'X-B3-TraceId': TRACE, 'X-B3-SpanId': SPAN, 'X-B3-Sampled': '1' }, ['b3']), { traceId: TRACE, spanId: SPAN });
+  });
+
+  it('reads plain trace_id/span_id hex headers, padding 64-bit trace ids', async () => {
+    assert.deepEqual(await parentOf({ trace_id: TRACE, span_id: SPAN }, ['hex']), { traceId: TRACE, spanId: SPAN });
+    assert.deepEqual(await parentOf({ trace_id: 'a3ce929d0e0e4736', span_id: SPAN }, ['hex']), { traceId: `${'0'.repeat(16)}a3ce929d0e0e4736`, spanId: SPAN });
+    assert.equal(await parentOf({ trace_id: 'xyz', span_id: SPAN }, ['hex']), undefined);
+    assert.equal(await parentOf({ trace_id: '0'.repeat(32), span_id: SPAN }, ['hex']), undefined);
+  });
+
+  it('prefers a valid traceparent over any legacy header', async () => {
+    const w3c = '0af7651916cd43dd8448eb211c80319c';
+    const got = await parentOf({ traceparent: `00-${w3c}-b7ad6b7169203331-01`, 'uber-trace-id': `${TRACE}:${SPAN}:0:1` }, all);
+    assert.deepEqual(got, { traceId: w3c, spanId: 'b7ad6b7169203331' });
+  });
+
+  it('rejects an unknown format with a clear error', () => {
+    const fake = { run: async () => undefined } as unknown as Consumer;
+    assert.throws(() => instrumentConsumer(fake, { legacyFormats: ['zipkin-v0' as LegacyFormat] }), /unknown legacy trace header format: zipkin-v0/);
+  });
+});
