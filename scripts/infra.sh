@@ -7,6 +7,7 @@
 #   bash scripts/infra.sh status   exit 0 when both answer, 1 otherwise
 #   bash scripts/infra.sh build    only fetch/build the artifacts (no start)
 #   bash scripts/infra.sh clean    down, then delete Kafka's data (keeps the cached jars and binary)
+#   bash scripts/infra.sh stop|start kafka|jaeger   one service (used by the fault-injection tests)
 #
 # KAFKA_BROKERS set: Kafka is external, nothing is started for it. JAEGER_QUERY_URL set: same for Jaeger.
 # That is how users of `docker compose -f jaeger-compose.yml up -d` run the same tests and examples.
@@ -189,6 +190,22 @@ case "$cmd" in
     stop_pid kafka 45
     rm -rf "$KAFKA_HOME/data" "$KAFKA_HOME/cluster-id"
     ;;
+  stop)
+    # Stop one service (fault-injection tests): bash scripts/infra.sh stop kafka|jaeger
+    case "${2:-}" in
+      kafka) stop_pid kafka 45 ;;
+      jaeger) stop_pid jaeger 15 ;;
+      *) die "usage: infra.sh stop kafka|jaeger" ;;
+    esac
+    ;;
+  start)
+    need node "check readiness"
+    case "${2:-}" in
+      kafka) kafka_build; kafka_up; kafka_wait ;;
+      jaeger) jaeger_build; jaeger_up; jaeger_wait ;;
+      *) die "usage: infra.sh start kafka|jaeger" ;;
+    esac
+    ;;
   status)
     ok=0
     if kafka_external; then k="external ($KAFKA_BROKERS)"; else k="127.0.0.1:$KAFKA_PORT"; fi
@@ -199,6 +216,6 @@ case "$cmd" in
     exit $ok
     ;;
   *)
-    die "unknown command '$cmd' (use: up, down, status, build, clean)"
+    die "unknown command '$cmd' (use: up, down, status, build, clean, stop, start)"
     ;;
 esac

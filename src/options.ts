@@ -19,7 +19,8 @@ export interface InstrumentationOptions {
   meterProvider?: MeterProvider;
   /**
    * Propagator that writes and reads message headers. Defaults to the globally registered one
-   * (W3C `traceparent`/`tracestate` and `baggage` once `startTracing` ran).
+   * (W3C `traceparent`/`tracestate` and `baggage` once `startTracing` ran); when `tracerProvider` is
+   * given and no propagator is registered, W3C trace context + baggage.
    */
   propagator?: TextMapPropagator;
   /**

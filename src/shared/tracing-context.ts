@@ -7,6 +7,7 @@ import {
   type TextMapSetter,
   type Tracer,
 } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { InstrumentationOptions } from '../options';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
 import { legacyPropagators, type LegacyFormat } from '../propagation/legacy-formats';
@@ -18,6 +19,18 @@ export interface Propagator {
   extract<C>(context: Context, carrier: C, getter: TextMapGetter<C>): Context;
   fields(): string[];
 }
+
+const W3C = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+
+/**
+ * The globally registered propagator, or W3C trace context + baggage while none is (the global
+ * default is a no-op, recognisable by having no fields). Checked per use: registration may come later.
+ */
+const GLOBAL_OR_W3C: Propagator = {
+  inject: (ctx, carrier, setter) => (propagation.fields().length > 0 ? propagation : W3C).inject(ctx, carrier, setter),
+  extract: (ctx, carrier, getter) => (propagation.fields().length > 0 ? propagation : W3C).extract(ctx, carrier, getter),
+  fields: () => (propagation.fields().length > 0 ? propagation : W3C).fields(),
+};
 
 /** The tracer and propagator one instrumented producer or consumer works with. @internal */
 export interface TracingContext {
@@ -34,7 +47,8 @@ export function tracingContext(options: InstrumentationOptions & { legacyFormats
   return {
     // A tracer from the global proxy provider follows a provider registered later, so taking it once is safe.
     tracer: provider.getTracer(SCOPE_NAME, VERSION),
-    propagator: options.propagator ?? propagation,
+    // An explicit provider means the caller wants tracing even if nothing is registered globally.
+    propagator: options.propagator ?? (options.tracerProvider ? GLOBAL_OR_W3C : propagation),
     metrics: new MessagingMetrics(options.meterProvider),
     legacy: legacyPropagators(options.legacyFormats),
   };

@@ -1,10 +1,10 @@
-import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type KafkaConfig, type KafkaMessage } from 'kafkajs';
 import { KAFKA_BROKERS } from './env';
 
 /** A kafkajs client for tests: quiet logs, the test broker. */
-export function testKafka(clientId: string): Kafka {
+export function testKafka(clientId: string, extra: Partial<KafkaConfig> = {}): Kafka {
   // Quiet by default: kafkajs logs transient coordinator errors it retries on its own. KAFKAJS_LOG=1 shows them.
-  return new Kafka({ clientId, brokers: KAFKA_BROKERS, logLevel: process.env.KAFKAJS_LOG ? logLevel.INFO : logLevel.NOTHING });
+  return new Kafka({ clientId, brokers: KAFKA_BROKERS, logLevel: process.env.KAFKAJS_LOG ? logLevel.INFO : logLevel.NOTHING, ...extra });
 }
 
 /** Creates topics (and waits for their leaders) so the first produce does not race auto-creation. */
