@@ -147,7 +147,7 @@ export function traceEachBatch(handler: EachBatchHandler, tc: TracingContext, op
   return async (payload: EachBatchPayload): Promise<void> => {
     let started: ReturnType<typeof startBatch>;
     try {
-      if (payload.batch.messages.length === 0) return handler(payload);
+      if (!tc.active() || payload.batch.messages.length === 0) return handler(payload);
       started = startBatch(payload, tc, options);
     } catch {
       return handler(payload);

@@ -18,6 +18,7 @@ export function traceEachMessage(
   options: ConsumerInstrumentationOptions,
 ): EachMessageHandler {
   return async (payload: EachMessagePayload): Promise<void> => {
+    if (!tc.active()) return handler(payload);
     let span: Span;
     let ctx;
     const started = performance.now();

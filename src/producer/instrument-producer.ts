@@ -73,7 +73,7 @@ function wrapSender<S extends Sender>(sender: S, tc: TracingContext, options: Pr
 
   sender.send = (record: ProducerRecord): Promise<RecordMetadata[]> => {
     // Malformed input is kafkajs's to reject, with its own error.
-    if (!record || !Array.isArray(record.messages) || record.messages.length === 0) return send(record);
+    if (!tc.active() || !record || !Array.isArray(record.messages) || record.messages.length === 0) return send(record);
     let traced: Traced;
     try {
       traced = traceMessages(tc, options, [{ topic: record.topic, messages: record.messages }]);
@@ -85,7 +85,7 @@ function wrapSender<S extends Sender>(sender: S, tc: TracingContext, options: Pr
 
   sender.sendBatch = (batch: ProducerBatch): Promise<RecordMetadata[]> => {
     const groups = batch?.topicMessages;
-    if (!Array.isArray(groups) || groups.length === 0 || !groups.every((g) => g && Array.isArray(g.messages))) {
+    if (!tc.active() || !Array.isArray(groups) || groups.length === 0 || !groups.every((g) => g && Array.isArray(g.messages))) {
       return sendBatch(batch);
     }
     let traced: Traced;

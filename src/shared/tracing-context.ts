@@ -1,7 +1,11 @@
 import {
+  ProxyTracerProvider,
   context as contextApi,
+  createNoopMeter,
+  metrics,
   propagation,
   trace,
+  type MeterProvider,
   type Context,
   type TextMapGetter,
   type TextMapSetter,
@@ -39,6 +43,29 @@ export interface TracingContext {
   metrics: MessagingMetrics;
   /** Extract-only propagators of the legacy formats the consumer opted into. */
   legacy: Propagator[];
+  /**
+   * False while neither a tracer provider nor a meter provider is there to receive anything: the
+   * middleware then steps aside entirely, so an uninstrumented setup pays next to nothing.
+   */
+  active(): boolean;
+}
+
+// The API's shared no-op provider, as a ProxyTracerProvider without a delegate hands it out.
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+const NOOP_METER = createNoopMeter();
+let lastMeterProvider: MeterProvider | undefined;
+let lastMeterProviderIsNoop = true;
+
+/** Whether some tracer or meter provider is registered globally; cheap enough for every message. */
+function globalTelemetryRegistered(): boolean {
+  const tp = trace.getTracerProvider();
+  if (!(tp instanceof ProxyTracerProvider) || tp.getDelegate() !== NOOP_TRACER_PROVIDER) return true;
+  const mp = metrics.getMeterProvider();
+  if (mp !== lastMeterProvider) {
+    lastMeterProvider = mp;
+    lastMeterProviderIsNoop = mp.getMeter('kafkajs-tracing-probe') === NOOP_METER;
+  }
+  return !lastMeterProviderIsNoop;
 }
 
 /** @internal */
@@ -51,6 +78,7 @@ export function tracingContext(options: InstrumentationOptions & { legacyFormats
     propagator: options.propagator ?? (options.tracerProvider ? GLOBAL_OR_W3C : propagation),
     metrics: new MessagingMetrics(options.meterProvider),
     legacy: legacyPropagators(options.legacyFormats),
+    active: options.tracerProvider || options.meterProvider ? () => true : globalTelemetryRegistered,
   };
 }
 

@@ -1,0 +1,157 @@
+// Per-message cost of the middleware, in process (no network): a kafkajs Producer whose network
+// layer is stubbed (send resolves at once) and a wrapped eachMessage called with kafkajs-shaped
+// payloads. Variants run interleaved, round after round, and the medians are compared, because
+// this machine is noisy. Run: npm run bench:in-process  (node --expose-gc is required for allocations)
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { Kafka, type Consumer, type ConsumerRunConfig, type EachMessageHandler, type EachMessagePayload, type KafkaMessage, type Producer } from 'kafkajs';
+import { instrumentConsumer, instrumentProducer, startTracing, type Tracing } from '../src/index';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const OPS = Number(process.env.OPS ?? 20000);
+const ALLOC_OPS = 2000;
+const VALUE = Buffer.alloc(1200, 0x61);
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Accepts every batch and throws it away: the hand-off cost stays, the network does not. */
+class DiscardExporter implements SpanExporter {
+  spans = 0;
+  export(spans: ReadableSpan[], done: (r: ExportResult) => void): void {
+    this.spans += spans.length;
+    done({ code: ExportResultCode.SUCCESS });
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+interface Variant {
+  name: string;
+  producer: Producer;
+  eachMessage: EachMessageHandler;
+  tracing?: Tracing;
+}
+
+function stubbedProducer(): Producer {
+  // A real kafkajs Producer object (never connected) with its network layer replaced.
+  const producer = new Kafka({ brokers: ['127.0.0.1:1'] }).producer();
+  const ack = [{ topicName: 'bench', partition: 0, errorCode: 0, baseOffset: '0' }];
+  producer.send = () => Promise.resolve(ack);
+  return producer;
+}
+
+function wrappedEachMessage(wrap: (c: Consumer) => Consumer): EachMessageHandler {
+  let captured: ConsumerRunConfig | undefined;
+  const consumer = { run: async (c?: ConsumerRunConfig) => void (captured = c) } as unknown as Consumer;
+  void wrap(consumer).run({ eachMessage: async () => undefined });
+  return captured?.eachMessage as EachMessageHandler;
+}
+
+function variants(): Variant[] {
+  const out: Variant[] = [{ name: 'plain kafkajs', producer: stubbedProducer(), eachMessage: async () => undefined }];
+  out.push({ name: 'ours, no provider', producer: instrumentProducer(stubbedProducer()), eachMessage: wrappedEachMessage((c) => instrumentConsumer(c)) });
+  for (const [name, ratio] of [
+    ['ours, 100% sampled', 1],
+    ['ours, 1% sampled', 0.01],
+  ] as const) {
+    const tracing = startTracing({
+      serviceName: 'bench',
+      exporter: new DiscardExporter(),
+      register: false,
+      sampleRatio: ratio,
+      batch: { maxQueueSize: 1_000_000, maxExportBatchSize: 512, scheduledDelayMillis: 100 },
+    });
+    const opts = { tracerProvider: tracing.provider };
+    out.push({ name, tracing, producer: instrumentProducer(stubbedProducer(), opts), eachMessage: wrappedEachMessage((c) => instrumentConsumer(c, opts)) });
+  }
+  return out;
+}
+
+const header = Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+function payload(i: number): EachMessagePayload {
+  const message = { key: Buffer.from(`k${i}`), value: VALUE, timestamp: String(Date.now()), attributes: 0, offset: String(i), headers: { traceparent: header } } as KafkaMessage;
+  return { topic: 'bench', partition: 0, message, heartbeat: async () => undefined, pause: () => () => undefined };
+}
+
+async function produceOps(v: Variant, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await v.producer.send({ topic: 'bench', messages: [{ key: `k${i}`, value: VALUE }] });
+}
+async function consumeOps(v: Variant, n: number, payloads: EachMessagePayload[]): Promise<void> {
+  for (let i = 0; i < n; i++) await v.eachMessage(payloads[i % payloads.length] as EachMessagePayload);
+}
+
+async function timeUs(fn: () => Promise<void>, n: number): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t0) / 1000 / n;
+}
+
+/** Bytes allocated per op: heap growth over a run short enough that no scavenge happens (large semi-space). */
+async function bytesPerOp(fn: () => Promise<void>, n: number): Promise<number> {
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  await fn();
+  return (process.memoryUsage().heapUsed - before) / n;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function main(): Promise<void> {
+  if (!gc) throw new Error('run with node --expose-gc (npm run bench:in-process does)');
+  const vs = variants();
+  const payloads = Array.from({ length: 1000 }, (_, i) => payload(i));
+  const samples = new Map(vs.map((v) => [v.name, { produce: [] as number[], consume: [] as number[], produceBytes: [] as number[], consumeBytes: [] as number[] }]));
+  for (const v of vs) {
+    await produceOps(v, 2000); // warm-up: let the JIT settle for every variant
+    await consumeOps(v, 2000, payloads);
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const v of vs) {
+      const s = samples.get(v.name)!;
+      s.produce.push(await timeUs(() => produceOps(v, OPS), OPS));
+      s.consume.push(await timeUs(() => consumeOps(v, OPS, payloads), OPS));
+      s.produceBytes.push(await bytesPerOp(() => produceOps(v, ALLOC_OPS), ALLOC_OPS));
+      s.consumeBytes.push(await bytesPerOp(() => consumeOps(v, ALLOC_OPS, payloads), ALLOC_OPS));
+      await v.tracing?.forceFlush();
+    }
+  }
+  const plain = samples.get('plain kafkajs')!;
+  const rows = vs.map((v) => {
+    const s = samples.get(v.name)!;
+    return {
+      variant: v.name,
+      produceUs: +median(s.produce).toFixed(3),
+      consumeUs: +median(s.consume).toFixed(3),
+      produceAddedUs: +(median(s.produce) - median(plain.produce)).toFixed(3),
+      consumeAddedUs: +(median(s.consume) - median(plain.consume)).toFixed(3),
+      produceBytes: Math.round(median(s.produceBytes)),
+      consumeBytes: Math.round(median(s.consumeBytes)),
+      droppedSpans: v.tracing?.exportStats().droppedSpans ?? 0,
+    };
+  });
+  console.log(`in-process, ${ROUNDS} interleaved rounds of ${OPS} ops, medians (µs per message; bytes allocated per message)`);
+  console.table(rows);
+  const result = {
+    bench: 'in-process',
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version },
+    command: 'npm run bench:in-process',
+    rounds: ROUNDS,
+    opsPerRound: OPS,
+    rows,
+  };
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `in-process-${result.date.slice(0, 10)}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`written to ${file}`);
+  for (const v of vs) await v.tracing?.shutdown();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
