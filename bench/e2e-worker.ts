@@ -1,0 +1,135 @@
+// One variant of the end-to-end benchmark, in its own process so CPU and RSS are its own:
+// produce N messages to the real broker and consume them, traced (or not) and exported to the real Jaeger.
+// Prints one line "RESULT <json>". Started by bench/e2e.ts; see bench/README.md.
+import { parseArgs } from 'node:util';
+import type { Kafka as KafkaClass, KafkaConfig } from 'kafkajs';
+import { startTracing, traceKafka, type Tracing } from '../src/index';
+
+const { values } = parseArgs({
+  options: {
+    variant: { type: 'string', default: 'plain' }, // plain | ours | official
+    messages: { type: 'string', default: '20000' },
+    size: { type: 'string', default: '1200' },
+    partitions: { type: 'string', default: '8' },
+    batch: { type: 'string', default: '50' }, // messages per send call
+    inflight: { type: 'string', default: '8' }, // send calls in flight
+    rate: { type: 'string', default: '0' }, // messages/s to pace at; 0 = as fast as possible
+    exporter: { type: 'string', default: 'jaeger' }, // jaeger | otlp
+    brokers: { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
+  },
+});
+const variant = values.variant as 'plain' | 'ours' | 'official';
+const N = Number(values.messages);
+const BATCH = Number(values.batch);
+const RATE = Number(values.rate);
+
+let tracing: Tracing | undefined;
+if (variant !== 'plain') {
+  tracing = startTracing({
+    serviceName: `bench-${variant}`,
+    exporter: values.exporter === 'otlp' ? 'otlp' : 'jaeger',
+    otlp: { url: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? 'http://127.0.0.1:4318/v1/traces' },
+  });
+}
+if (variant === 'official') {
+  // The official auto-instrumentation patches kafkajs through require hooks: enable it before kafkajs loads.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { KafkaJsInstrumentation } = require('@opentelemetry/instrumentation-kafkajs') as typeof import('@opentelemetry/instrumentation-kafkajs');
+  const instrumentation = new KafkaJsInstrumentation();
+  instrumentation.setTracerProvider(tracing!.provider);
+  instrumentation.enable();
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Kafka, logLevel } = require('kafkajs') as typeof import('kafkajs');
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function main(): Promise<void> {
+  const config: KafkaConfig = { clientId: `bench-${variant}`, brokers: values.brokers!.split(','), logLevel: logLevel.NOTHING };
+  let kafka: KafkaClass = new Kafka(config);
+  if (variant === 'ours') kafka = traceKafka(kafka);
+  const topic = `bench-${variant}-${Date.now().toString(36)}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: Number(values.partitions) }], waitForLeaders: true });
+  await admin.disconnect();
+
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ groupId: `${topic}-g`, maxBytes: 64 << 20 });
+  const latencies: number[] = [];
+  let consumed = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  await Promise.all([producer.connect(), consumer.connect()]);
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
+  await consumer.run({
+    partitionsConsumedConcurrently: Math.min(8, Number(values.partitions)),
+    eachMessage: async ({ message }) => {
+      latencies.push(Date.now() - Number(message.timestamp));
+      if (++consumed === N) resolveDone();
+    },
+  });
+  await joined;
+
+  let peakRss = process.memoryUsage().rss;
+  const rssSamples: number[] = [];
+  const sampler = setInterval(() => {
+    const rss = process.memoryUsage().rss;
+    peakRss = Math.max(peakRss, rss);
+    rssSamples.push(rss);
+  }, 100);
+  const value = Buffer.alloc(Number(values.size), 0x61);
+  const cpu0 = process.cpuUsage();
+  const t0 = Date.now();
+  let sent = 0;
+  const sendLoop = async () => {
+    while (sent < N) {
+      const n = Math.min(BATCH, N - sent);
+      const first = sent;
+      sent += n;
+      if (RATE > 0) {
+        const due = t0 + (first / RATE) * 1000;
+        if (due > Date.now()) await sleep(due - Date.now());
+      }
+      await producer.send({ topic, messages: Array.from({ length: n }, (_, i) => ({ key: `k${first + i}`, value })) });
+    }
+  };
+  await Promise.all(Array.from({ length: Number(values.inflight) }, sendLoop));
+  await done;
+  const seconds = (Date.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  clearInterval(sampler);
+  await Promise.all([producer.disconnect(), consumer.disconnect()]);
+  await tracing?.shutdown();
+  latencies.sort((a, b) => a - b);
+  const third = Math.floor(rssSamples.length / 3);
+  const result = {
+    variant,
+    exporter: variant === 'plain' ? null : values.exporter,
+    messages: N,
+    seconds: +seconds.toFixed(2),
+    messagesPerSecond: Math.round(N / seconds),
+    latencyP50Ms: percentile(latencies, 50),
+    latencyP99Ms: percentile(latencies, 99),
+    cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+    peakRssMiB: +(peakRss / 2 ** 20).toFixed(1),
+    // RSS drift: mean of the last third of the run minus mean of the first third.
+    rssDriftMiB: rssSamples.length >= 6 ? +((avg(rssSamples.slice(-third)) - avg(rssSamples.slice(0, third))) / 2 ** 20).toFixed(1) : null,
+    spans: tracing ? tracing.exportStats() : null,
+  };
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+function avg(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
