@@ -12,7 +12,15 @@ export { withMessageSpan } from './consumer/each-batch';
 export { traceKafka, type TraceKafkaOptions } from './trace-kafka';
 export { startTracing, type Tracing } from './setup/start-tracing';
 export { DEFAULT_JAEGER_ENDPOINT, type ExportStats } from './setup/exporter';
-export type { BatchOptions, JaegerExportOptions, OtlpExportOptions, TracingOptions } from './setup/tracing-options';
+export type {
+  BatchOptions,
+  JaegerExportOptions,
+  MetricsOptions,
+  OtlpExportOptions,
+  OtlpMetricsOptions,
+  PrometheusMetricsOptions,
+  TracingOptions,
+} from './setup/tracing-options';
 export {
   MAX_KEY_LENGTH,
   type ConsumerHookInfo,

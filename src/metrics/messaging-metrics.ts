@@ -11,14 +11,32 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75,
  * @internal
  */
 export class MessagingMetrics {
-  private readonly sent: Counter;
-  private readonly consumed: Counter;
-  private readonly operationDuration: Histogram;
-  private readonly processDuration: Histogram;
-  private readonly endToEnd: Histogram;
+  private sent!: Counter;
+  private consumed!: Counter;
+  private operationDuration!: Histogram;
+  private processDuration!: Histogram;
+  private endToEnd!: Histogram;
+  /** The global provider the instruments came from; undefined when one was passed explicitly. */
+  private fromGlobal: MeterProvider | undefined;
 
-  constructor(provider?: MeterProvider) {
-    const meter = (provider ?? metrics).getMeter(SCOPE_NAME, VERSION);
+  constructor(private readonly provider?: MeterProvider) {
+    this.createInstruments(provider ?? (this.fromGlobal = metrics.getMeterProvider()));
+  }
+
+  /**
+   * The API keeps no proxy for meter providers: a provider registered after the middleware was set
+   * up (startTracing called late) would otherwise never see a data point. One identity check per call.
+   */
+  private current(): this {
+    if (this.provider === undefined) {
+      const global = metrics.getMeterProvider();
+      if (global !== this.fromGlobal) this.createInstruments((this.fromGlobal = global));
+    }
+    return this;
+  }
+
+  private createInstruments(provider: MeterProvider): void {
+    const meter = provider.getMeter(SCOPE_NAME, VERSION);
     const seconds = { unit: 's', advice: { explicitBucketBoundaries: DURATION_BUCKETS } };
     this.sent = meter.createCounter('messaging.client.sent.messages', { unit: '{message}', description: 'Messages a producer attempted to send.' });
     this.consumed = meter.createCounter('messaging.client.consumed.messages', { unit: '{message}', description: 'Messages delivered to a consumer handler.' });
@@ -35,8 +53,9 @@ export class MessagingMetrics {
     const attributes: Attributes = { [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA, [ATTR.OPERATION_NAME]: 'send' };
     if (topic !== undefined) attributes[ATTR.DESTINATION_NAME] = topic;
     if (errorType !== undefined) attributes[ATTR.ERROR_TYPE] = errorType;
-    this.sent.add(count, attributes);
-    this.operationDuration.record(seconds, attributes);
+    const m = this.current();
+    m.sent.add(count, attributes);
+    m.operationDuration.record(seconds, attributes);
   }
 
   /** `count` messages of `topic` were processed in `seconds`; `lagMs` is now minus the message timestamp. */
@@ -48,8 +67,9 @@ export class MessagingMetrics {
     };
     if (groupId !== undefined) attributes[ATTR.CONSUMER_GROUP_NAME] = groupId;
     if (errorType !== undefined) attributes[ATTR.ERROR_TYPE] = errorType;
-    this.consumed.add(count, attributes);
-    this.processDuration.record(seconds, attributes);
+    const m = this.current();
+    m.consumed.add(count, attributes);
+    m.processDuration.record(seconds, attributes);
   }
 
   /** Produce→consume latency of one message, from its timestamp (ms since epoch) to `nowMs`. */
@@ -57,6 +77,6 @@ export class MessagingMetrics {
     if (!Number.isFinite(timestampMs) || timestampMs <= 0) return;
     const attributes: Attributes = { [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA, [ATTR.DESTINATION_NAME]: topic };
     if (groupId !== undefined) attributes[ATTR.CONSUMER_GROUP_NAME] = groupId;
-    this.endToEnd.record(Math.max(0, nowMs - timestampMs) / 1000, attributes);
+    this.current().endToEnd.record(Math.max(0, nowMs - timestampMs) / 1000, attributes);
   }
 }

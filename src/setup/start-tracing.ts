@@ -1,10 +1,12 @@
-import { context, diag, propagation, trace, type Tracer } from '@opentelemetry/api';
+import { context, diag, metrics, propagation, trace, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { SCOPE_NAME, VERSION } from '../version';
 import { CountingExporter, EndedSpanCounter, createExporter, type ExportStats } from './exporter';
+import { createMeterProvider, metricsChoice } from './metrics-export';
 import { buildResource } from './resource';
 import type { TracingOptions } from './tracing-options';
 
@@ -12,6 +14,8 @@ import type { TracingOptions } from './tracing-options';
 export interface Tracing {
   /** The tracer provider (pass it as `tracerProvider` to the middleware when `register: false`). */
   provider: NodeTracerProvider;
+  /** The meter provider exporting the messaging metrics, when `metrics` asked for one. */
+  meterProvider: MeterProvider | undefined;
   /** A tracer of this package's scope, for spans of your own. */
   tracer: Tracer;
   /** Whether this call registered the provider globally (false when another was registered first). */
@@ -96,6 +100,16 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   };
   const exportStats = (): ExportStats => ({ endedSpans: ended.ended, ...counting.stats, droppedSpans: dropped });
 
+  const metricsOptions = metricsChoice(options.metrics);
+  const meterProvider = metricsOptions ? createMeterProvider(metricsOptions, resource) : undefined;
+  let meterRegistered = false;
+  if (meterProvider && options.register !== false) {
+    meterRegistered = metrics.setGlobalMeterProvider(meterProvider);
+    if (!meterRegistered) {
+      diag.warn('kafkajs-tracing: a meter provider is already registered; pass tracing.meterProvider as meterProvider to the middleware to use this one.');
+    }
+  }
+
   let registered = false;
   if (options.register !== false) {
     if (globalProviderTaken()) {
@@ -113,17 +127,16 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   let shutdownPromise: Promise<void> | undefined;
   const tracing: Tracing = {
     provider,
+    meterProvider,
     tracer: provider.getTracer(SCOPE_NAME, VERSION),
     registered,
     exportStats,
     forceFlush: () =>
-      provider
-        .forceFlush()
+      Promise.all([provider.forceFlush(), meterProvider?.forceFlush()])
         .catch((err: unknown) => diag.warn(`kafkajs-tracing: flush failed: ${String(err)}`))
         .then(afterFlush),
     shutdown: () => {
-      shutdownPromise ??= provider
-        .shutdown()
+      shutdownPromise ??= Promise.all([provider.shutdown(), meterProvider?.shutdown()])
         .catch((err: unknown) => diag.warn(`kafkajs-tracing: shutdown failed: ${String(err)}`))
         .then(afterFlush)
         .finally(() => {
@@ -132,6 +145,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
             propagation.disable();
             context.disable();
           }
+          if (meterRegistered) metrics.disable();
         });
       return shutdownPromise;
     },

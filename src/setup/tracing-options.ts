@@ -29,6 +29,31 @@ export interface BatchOptions {
   exportTimeoutMillis?: number;
 }
 
+/** Messaging metrics on a Prometheus scrape endpoint (`@opentelemetry/exporter-prometheus`). */
+export interface PrometheusMetricsOptions {
+  exporter: 'prometheus';
+  /** Port of the scrape endpoint. Default: `OTEL_EXPORTER_PROMETHEUS_PORT`, else 9464. */
+  port?: number;
+  /** Interface to listen on. Default: `OTEL_EXPORTER_PROMETHEUS_HOST`, else all interfaces. */
+  host?: string;
+  /** Path of the scrape endpoint. Default `/metrics`. */
+  endpoint?: string;
+}
+
+/** Messaging metrics pushed over OTLP/HTTP (`@opentelemetry/exporter-metrics-otlp-http`). */
+export interface OtlpMetricsOptions {
+  exporter: 'otlp';
+  /** Metrics endpoint. Default: `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` / `OTEL_EXPORTER_OTLP_ENDPOINT`, else `http://localhost:4318/v1/metrics`. */
+  url?: string;
+  /** Extra HTTP headers (for example an auth token). */
+  headers?: Record<string, string>;
+  /** How often to push, in milliseconds. Default 60,000. */
+  exportIntervalMillis?: number;
+}
+
+/** Where the messaging metrics go. */
+export type MetricsOptions = PrometheusMetricsOptions | OtlpMetricsOptions;
+
 /** Options of {@link startTracing}. Explicit options win over the standard `OTEL_*` variables. */
 export interface TracingOptions {
   /** `service.name` of the resource. Default: `OTEL_SERVICE_NAME`, else `unknown_service:node`. */
@@ -66,4 +91,10 @@ export interface TracingOptions {
    * process then ends as the signal would have ended it.
    */
   flushOnSignals?: boolean;
+  /**
+   * Export the middleware's messaging metrics: `{ exporter: 'prometheus', port: 9464 }` serves a
+   * scrape endpoint, `{ exporter: 'otlp' }` pushes them. Off by default (`OTEL_METRICS_EXPORTER=prometheus`
+   * or `otlp` turns it on when this option is not given; `false` keeps it off regardless).
+   */
+  metrics?: MetricsOptions | false;
 }

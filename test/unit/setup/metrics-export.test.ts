@@ -1,0 +1,118 @@
+// startTracing({ metrics }): the messaging metrics reach a real Prometheus scrape endpoint and a
+// real OTLP/HTTP receiver (a local server standing in for the collector).
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { metrics } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Producer, RecordMetadata } from 'kafkajs';
+import { instrumentProducer, startTracing } from '../../../src/index';
+
+function fakeProducer(): Producer {
+  const fake = {
+    send: async (): Promise<RecordMetadata[]> => [{ topicName: 'orders', partition: 0, errorCode: 0, baseOffset: '1' }],
+    sendBatch: async (): Promise<RecordMetadata[]> => [],
+    transaction: async () => fake,
+  };
+  return fake as unknown as Producer;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function scrape(port: number): Promise<string> {
+  // The exporter starts its server asynchronously; retry briefly.
+  for (let i = 0; ; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      return await res.text();
+    } catch (err) {
+      if (i > 50) throw err;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+describe('startTracing metrics export', () => {
+  const servers: Server[] = [];
+  after(() => servers.forEach((s) => s.close()));
+
+  it('is off by default: no meter provider, nothing registered', async () => {
+    const tracing = startTracing({ register: false, exporter: new InMemorySpanExporter() });
+    assert.equal(tracing.meterProvider, undefined);
+    await tracing.shutdown();
+  });
+
+  it('serves the messaging metrics on a Prometheus scrape endpoint', async () => {
+    const port = await freePort();
+    const tracing = startTracing({ register: false, exporter: new InMemorySpanExporter(), metrics: { exporter: 'prometheus', port, host: '127.0.0.1' } });
+    assert.ok(tracing.meterProvider);
+    const producer = instrumentProducer(fakeProducer(), { tracerProvider: tracing.provider, meterProvider: tracing.meterProvider });
+    await producer.send({ topic: 'orders', messages: [{ value: 'a' }, { value: 'b' }] });
+    const text = await scrape(port);
+    const line = text.split('\n').find((l) => l.startsWith('messaging_client_sent_messages') && l.includes('messaging_destination_name="orders"'));
+    assert.ok(line, `no sent-messages sample in:\n${text}`);
+    assert.equal(Number(line.trim().split(/\s+/).pop()), 2);
+    assert.match(text, /messaging_client_operation_duration(_seconds)?_bucket\{/);
+    await tracing.shutdown();
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/metrics`), 'shutdown closes the scrape endpoint');
+  });
+
+  it('pushes them over OTLP/HTTP on flush', async () => {
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        bodies.push(`${req.url} ${body}`);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/metrics`;
+    const tracing = startTracing({ register: false, exporter: new InMemorySpanExporter(), metrics: { exporter: 'otlp', url, exportIntervalMillis: 3600000 } });
+    const producer = instrumentProducer(fakeProducer(), { tracerProvider: tracing.provider, meterProvider: tracing.meterProvider });
+    await producer.send({ topic: 'orders', messages: [{ value: 'a' }] });
+    await tracing.forceFlush();
+    const pushed = bodies.find((b) => b.startsWith('/v1/metrics ') && b.includes('messaging.client.sent.messages'));
+    assert.ok(pushed, `nothing pushed; saw ${bodies.length} request(s)`);
+    await tracing.shutdown();
+  });
+
+  it('a taken Prometheus port is reported, not thrown, and tracing goes on', async () => {
+    const busy = createServer();
+    servers.push(busy);
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as AddressInfo).port;
+    const spans = new InMemorySpanExporter();
+    const tracing = startTracing({ register: false, exporter: spans, metrics: { exporter: 'prometheus', port, host: '127.0.0.1' } });
+    const producer = instrumentProducer(fakeProducer(), { tracerProvider: tracing.provider, meterProvider: tracing.meterProvider });
+    await producer.send({ topic: 'orders', messages: [{ value: 'a' }] });
+    await new Promise((r) => setTimeout(r, 50)); // let the failed listen settle
+    await tracing.forceFlush();
+    assert.equal(spans.getFinishedSpans().length, 1);
+    await tracing.shutdown();
+  });
+
+  it('registered globally, it feeds middleware that was instrumented before startTracing ran', async () => {
+    const producer = instrumentProducer(fakeProducer()); // no provider anywhere yet
+    const port = await freePort();
+    const tracing = startTracing({ exporter: new InMemorySpanExporter(), metrics: { exporter: 'prometheus', port, host: '127.0.0.1' } });
+    try {
+      assert.equal(metrics.getMeterProvider(), tracing.meterProvider);
+      await producer.send({ topic: 'late', messages: [{ value: 'a' }] });
+      const text = await scrape(port);
+      assert.match(text, /messaging_client_sent_messages(_total)?\{[^}]*messaging_destination_name="late"[^}]*\} 1/);
+    } finally {
+      await tracing.shutdown();
+    }
+    assert.notEqual(metrics.getMeterProvider(), tracing.meterProvider, 'shutdown unregisters what it registered');
+  });
+});
