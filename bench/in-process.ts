@@ -7,6 +7,10 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { propagation } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
+import * as kafkajs from 'kafkajs';
 import { Kafka, type Consumer, type ConsumerRunConfig, type EachMessageHandler, type EachMessagePayload, type KafkaMessage, type Producer } from 'kafkajs';
 import { instrumentConsumer, instrumentProducer, startTracing, type Tracing } from '../src/index';
 
@@ -70,6 +74,47 @@ function variants(): Variant[] {
   return out;
 }
 
+/**
+ * The anchor, @opentelemetry/instrumentation-kafkajs, on the same harness. It wraps `send` and `run`
+ * of every producer and consumer that `Kafka.prototype.producer()/consumer()` returns, so the network
+ * stub goes in underneath it: the factories are first made to return stubbed clients, then the
+ * instrumentation's own patch is applied to the loaded module (no require hook needed). Called after
+ * the other variants' clients exist, so only the anchor's clients are patched.
+ */
+function anchorVariant(): Variant {
+  const tracing = startTracing({
+    serviceName: 'bench',
+    exporter: new DiscardExporter(),
+    register: false,
+    batch: { maxQueueSize: 1_000_000, maxExportBatchSize: 512, scheduledDelayMillis: 100 },
+  });
+  const proto = kafkajs.Kafka.prototype;
+  const realProducer = proto.producer;
+  const realConsumer = proto.consumer;
+  let captured: ConsumerRunConfig | undefined;
+  proto.producer = function (this: Kafka, ...args: Parameters<Kafka['producer']>) {
+    const p = realProducer.apply(this, args);
+    const ack = [{ topicName: 'bench', partition: 0, errorCode: 0, baseOffset: '0' }];
+    p.send = () => Promise.resolve(ack);
+    return p;
+  };
+  proto.consumer = function (this: Kafka, ...args: Parameters<Kafka['consumer']>) {
+    const c = realConsumer.apply(this, args);
+    c.run = async (config?: ConsumerRunConfig) => void (captured = config);
+    return c;
+  };
+  const instrumentation = new KafkaJsInstrumentation({ enabled: false });
+  instrumentation.setTracerProvider(tracing.provider);
+  const definition = instrumentation.getModuleDefinitions().find((d) => d.name === 'kafkajs');
+  if (!definition?.patch) throw new Error('@opentelemetry/instrumentation-kafkajs: no kafkajs module definition');
+  definition.patch(kafkajs, '2.2.4');
+  const client = new kafkajs.Kafka({ brokers: ['127.0.0.1:1'] });
+  const producer = client.producer();
+  void client.consumer({ groupId: 'bench' }).run({ eachMessage: async () => undefined });
+  if (!captured?.eachMessage) throw new Error('anchor consumer did not capture eachMessage');
+  return { name: 'anchor: instrumentation-kafkajs, 100%', tracing, producer, eachMessage: captured.eachMessage };
+}
+
 const header = Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
 function payload(i: number): EachMessagePayload {
   const message = { key: Buffer.from(`k${i}`), value: VALUE, timestamp: String(Date.now()), attributes: 0, offset: String(i), headers: { traceparent: header } } as KafkaMessage;
@@ -101,7 +146,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   if (!gc) throw new Error('run with node --expose-gc (npm run bench:in-process does)');
+  // Both traced stacks inject and extract through the global W3C propagator, as an application would have it.
+  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   const vs = variants();
+  vs.push(anchorVariant());
   const payloads = Array.from({ length: 1000 }, (_, i) => payload(i));
   const samples = new Map(vs.map((v) => [v.name, { produce: [] as number[], consume: [] as number[], produceBytes: [] as number[], consumeBytes: [] as number[] }]));
   for (const v of vs) {
@@ -132,8 +180,19 @@ async function main(): Promise<void> {
       droppedSpans: v.tracing?.exportStats().droppedSpans ?? 0,
     };
   });
+  const added = (name: string) => rows.find((r) => r.variant === name);
+  const ours = added('ours, 100% sampled');
+  const anchor = added('anchor: instrumentation-kafkajs, 100%');
+  const ratios =
+    ours && anchor
+      ? {
+          'ours / anchor, added µs per produce': +(ours.produceAddedUs / anchor.produceAddedUs).toFixed(3),
+          'ours / anchor, added µs per consume': +(ours.consumeAddedUs / anchor.consumeAddedUs).toFixed(3),
+        }
+      : {};
   console.log(`in-process, ${ROUNDS} interleaved rounds of ${OPS} ops, medians (µs per message; bytes allocated per message)`);
   console.table(rows);
+  console.table(ratios);
   const result = {
     bench: 'in-process',
     date: new Date().toISOString(),
@@ -142,6 +201,7 @@ async function main(): Promise<void> {
     rounds: ROUNDS,
     opsPerRound: OPS,
     rows,
+    ratios,
   };
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });

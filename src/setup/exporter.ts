@@ -1,17 +1,10 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Resource } from '@opentelemetry/resources';
+import { JaegerHttpExporter, jaegerAgentExporter } from './jaeger-exporter';
 import type { TracingOptions } from './tracing-options';
-
-function processTags(resource: Resource | undefined): { key: string; value: string | number | boolean }[] {
-  if (!resource) return [];
-  return Object.entries(resource.attributes)
-    .filter(([key, value]) => key !== 'service.name' && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'))
-    .map(([key, value]) => ({ key, value: value as string | number | boolean }));
-}
 
 /** Default collector endpoint: the local Jaeger that `npm run infra:up` starts. */
 export const DEFAULT_JAEGER_ENDPOINT = 'http://127.0.0.1:14268/api/traces';
@@ -81,7 +74,7 @@ export class CountingExporter implements SpanExporter {
 }
 
 /** Builds the exporter the options (or, failing those, the `OTEL_*` variables) ask for. @internal */
-export function createExporter(options: TracingOptions, resource?: Resource): { exporter: SpanExporter; label: string } {
+export function createExporter(options: TracingOptions, resource?: Resource, exportTimeoutMillis = 30_000): { exporter: SpanExporter; label: string } {
   const choice = options.exporter ?? (process.env.OTEL_TRACES_EXPORTER?.trim() === 'otlp' ? 'otlp' : 'jaeger');
   if (typeof choice === 'object') return { exporter: choice, label: choice.constructor?.name ?? 'custom exporter' };
   if (choice === 'otlp') {
@@ -91,11 +84,17 @@ export function createExporter(options: TracingOptions, resource?: Resource): { 
   const j = options.jaeger ?? {};
   const agentHost = j.agentHost ?? process.env.OTEL_EXPORTER_JAEGER_AGENT_HOST;
   const endpoint = j.endpoint ?? process.env.OTEL_EXPORTER_JAEGER_ENDPOINT ?? (agentHost ? undefined : DEFAULT_JAEGER_ENDPOINT);
-  // The resource also becomes Jaeger's process tags, where the Jaeger UI shows host, SDK and version.
-  const tags = processTags(resource);
-  if (endpoint) return { exporter: new JaegerExporter({ endpoint, tags }), label: `Jaeger collector ${endpoint}` };
+  if (endpoint) {
+    const exporter = new JaegerHttpExporter({
+      endpoint,
+      username: process.env.OTEL_EXPORTER_JAEGER_USER,
+      password: process.env.OTEL_EXPORTER_JAEGER_PASSWORD,
+      timeoutMillis: exportTimeoutMillis,
+    });
+    return { exporter, label: `Jaeger collector ${endpoint}` };
+  }
   return {
-    exporter: new JaegerExporter({ host: agentHost, port: j.agentPort, tags }),
+    exporter: jaegerAgentExporter(agentHost, j.agentPort, resource),
     label: `Jaeger agent ${agentHost}:${j.agentPort ?? process.env.OTEL_EXPORTER_JAEGER_AGENT_PORT ?? 6832}`,
   };
 }

@@ -82,10 +82,11 @@ function globalProviderTaken(): boolean {
  */
 export function startTracing(options: TracingOptions = {}): Tracing {
   const resource = buildResource(options);
-  const { exporter, label } = createExporter(options, resource);
+  const batch = batchConfig(options);
+  const { exporter, label } = createExporter(options, resource, batch.exportTimeoutMillis);
   const counting = new CountingExporter(exporter, label);
   const ended = new EndedSpanCounter();
-  const batchProcessor = new BatchSpanProcessor(counting, batchConfig(options));
+  const batchProcessor = new BatchSpanProcessor(counting, batch);
   const provider = new NodeTracerProvider({
     resource,
     sampler: options.sampler ?? sampler(options),

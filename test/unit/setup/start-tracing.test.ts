@@ -7,6 +7,7 @@ import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { startTracing } from '../../../src/index';
 import { createExporter } from '../../../src/setup/exporter';
+import { JaegerHttpExporter } from '../../../src/setup/jaeger-exporter';
 import { VERSION } from '../../../src/version';
 import pkg from '../../../package.json';
 
@@ -84,17 +85,19 @@ describe('startTracing', () => {
   });
 
   it('picks exporters from options, then environment', () => {
-    assert.ok(createExporter({}).exporter instanceof JaegerExporter);
+    assert.ok(createExporter({}).exporter instanceof JaegerHttpExporter);
     assert.match(createExporter({}).label, /127\.0\.0\.1:14268/);
     assert.ok(createExporter({ exporter: 'otlp', otlp: { url: 'http://127.0.0.1:4318/v1/traces' } }).exporter instanceof OTLPTraceExporter);
     process.env.OTEL_TRACES_EXPORTER = 'otlp';
     try {
       assert.ok(createExporter({}).exporter instanceof OTLPTraceExporter);
-      assert.ok(createExporter({ exporter: 'jaeger' }).exporter instanceof JaegerExporter, 'explicit options win');
+      assert.ok(createExporter({ exporter: 'jaeger' }).exporter instanceof JaegerHttpExporter, 'explicit options win');
     } finally {
       delete process.env.OTEL_TRACES_EXPORTER;
     }
-    assert.match(createExporter({ jaeger: { agentHost: '10.0.0.1', agentPort: 6831 } }).label, /agent 10\.0\.0\.1:6831/);
+    const agent = createExporter({ jaeger: { agentHost: '10.0.0.1', agentPort: 6831 } });
+    assert.match(agent.label, /agent 10\.0\.0\.1:6831/);
+    assert.ok(agent.exporter instanceof JaegerExporter, 'the UDP agent path is the exporter-jaeger one');
   });
 
   it('reports the package version as the scope version', () => {
