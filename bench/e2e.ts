@@ -69,12 +69,19 @@ function main(): void {
   if (values.sustained) {
     name = 'sustained';
     const common = ['--messages', String(12000 * 60), '--rate', '12000', '--partitions', '32', '--size', '1200', '--batch', '100', '--inflight', '16'];
-    for (const exporter of ['jaeger', 'otlp']) {
-      console.log(`sustained: ours → ${exporter}, 12,000 msg/s for 60 s ...`);
-      results.push(run(['--variant', 'ours', '--exporter', exporter, ...common]));
+    // Plain kafkajs first, on the same load: the latency floor of this broker on this machine.
+    for (const [variant, exporter] of [['plain', 'none'], ['ours', 'jaeger'], ['ours', 'otlp']] as const) {
+      console.log(`sustained: ${variant}${exporter === 'none' ? '' : ` → ${exporter}`}, 12,000 msg/s for 60 s ...`);
+      results.push(run(['--variant', variant, ...(exporter === 'none' ? [] : ['--exporter', exporter]), ...common]));
     }
-    table = summarize(results, (r) => `ours → ${r.exporter}`);
-    ratios = {};
+    table = summarize(results, (r) => (r.exporter ? `ours → ${r.exporter}` : 'plain'));
+    const row = (k: string, col: string) => table[k]?.[col] ?? NaN;
+    ratios = {
+      'ours→jaeger / plain (throughput)': +(row('ours → jaeger', 'msg/s') / row('plain', 'msg/s')).toFixed(3),
+      'ours→jaeger / plain (p99)': +(row('ours → jaeger', 'p99 ms') / row('plain', 'p99 ms')).toFixed(3),
+      'ours→jaeger / plain (cpu s)': +(row('ours → jaeger', 'cpu s') / row('plain', 'cpu s')).toFixed(3),
+      'ours→jaeger / ours→otlp (cpu s)': +(row('ours → jaeger', 'cpu s') / row('ours → otlp', 'cpu s')).toFixed(3),
+    };
   } else {
     name = 'e2e';
     const common = ['--messages', values.messages!, '--size', values.size!, '--partitions', values.partitions!, '--batch', values.batch!];

@@ -115,9 +115,12 @@ function anchorVariant(): Variant {
   return { name: 'anchor: instrumentation-kafkajs, 100%', tracing, producer, eachMessage: captured.eachMessage };
 }
 
-const header = Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
-function payload(i: number): EachMessagePayload {
-  const message = { key: Buffer.from(`k${i}`), value: VALUE, timestamp: String(Date.now()), attributes: 0, offset: String(i), headers: { traceparent: header } } as KafkaMessage;
+const sampledHeader = Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+const unsampledHeader = Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00');
+/** Messages as a producer sampling `ratio` of its traces would have written them (parent-based consumers follow the flag). */
+function payload(i: number, ratio: number): EachMessagePayload {
+  const traceparent = i % Math.round(1 / ratio) === 0 ? sampledHeader : unsampledHeader;
+  const message = { key: Buffer.from(`k${i}`), value: VALUE, timestamp: String(Date.now()), attributes: 0, offset: String(i), headers: { traceparent } } as KafkaMessage;
   return { topic: 'bench', partition: 0, message, heartbeat: async () => undefined, pause: () => () => undefined };
 }
 
@@ -150,19 +153,21 @@ async function main(): Promise<void> {
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   const vs = variants();
   vs.push(anchorVariant());
-  const payloads = Array.from({ length: 1000 }, (_, i) => payload(i));
+  const payloadsFor = (v: Variant) => (v.name === 'ours, 1% sampled' ? payloads1 : payloads100);
+  const payloads100 = Array.from({ length: 1000 }, (_, i) => payload(i, 1));
+  const payloads1 = Array.from({ length: 1000 }, (_, i) => payload(i, 0.01));
   const samples = new Map(vs.map((v) => [v.name, { produce: [] as number[], consume: [] as number[], produceBytes: [] as number[], consumeBytes: [] as number[] }]));
   for (const v of vs) {
     await produceOps(v, 2000); // warm-up: let the JIT settle for every variant
-    await consumeOps(v, 2000, payloads);
+    await consumeOps(v, 2000, payloadsFor(v));
   }
   for (let round = 0; round < ROUNDS; round++) {
     for (const v of vs) {
       const s = samples.get(v.name)!;
       s.produce.push(await timeUs(() => produceOps(v, OPS), OPS));
-      s.consume.push(await timeUs(() => consumeOps(v, OPS, payloads), OPS));
+      s.consume.push(await timeUs(() => consumeOps(v, OPS, payloadsFor(v)), OPS));
       s.produceBytes.push(await bytesPerOp(() => produceOps(v, ALLOC_OPS), ALLOC_OPS));
-      s.consumeBytes.push(await bytesPerOp(() => consumeOps(v, ALLOC_OPS, payloads), ALLOC_OPS));
+      s.consumeBytes.push(await bytesPerOp(() => consumeOps(v, ALLOC_OPS, payloadsFor(v)), ALLOC_OPS));
       await v.tracing?.forceFlush();
     }
   }
