@@ -3,7 +3,7 @@
 // Prints one line "RESULT <json>". Started by bench/e2e.ts; see bench/README.md.
 import { parseArgs } from 'node:util';
 import type { Kafka as KafkaClass, KafkaConfig } from 'kafkajs';
-import { startTracing, traceKafka, type Tracing } from '../src/index';
+import { startTracing, traceKafka, type Tracing } from '../dist/index'; // the built package, as users run it (tsx's module getters would add cost of their own)
 
 const { values } = parseArgs({
   options: {

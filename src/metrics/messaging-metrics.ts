@@ -1,6 +1,8 @@
-import { metrics, type Attributes, type Counter, type Histogram, type MeterProvider } from '@opentelemetry/api';
+import { createNoopMeter, metrics, type Attributes, type Counter, type Histogram, type MeterProvider } from '@opentelemetry/api';
 import { ATTR, MESSAGING_SYSTEM_KAFKA } from '../semconv';
 import { SCOPE_NAME, VERSION } from '../version';
+
+const NOOP_METER = createNoopMeter();
 
 /** Bucket boundaries (seconds) the messaging conventions recommend for duration histograms. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -16,6 +18,8 @@ export class MessagingMetrics {
   private operationDuration!: Histogram;
   private processDuration!: Histogram;
   private endToEnd!: Histogram;
+  /** False while the meter is the API's no-op one: then no attribute object is built per message. */
+  private enabled = false;
   /** The global provider the instruments came from; undefined when one was passed explicitly. */
   private fromGlobal: MeterProvider | undefined;
 
@@ -37,6 +41,7 @@ export class MessagingMetrics {
 
   private createInstruments(provider: MeterProvider): void {
     const meter = provider.getMeter(SCOPE_NAME, VERSION);
+    this.enabled = meter !== NOOP_METER;
     const seconds = { unit: 's', advice: { explicitBucketBoundaries: DURATION_BUCKETS } };
     this.sent = meter.createCounter('messaging.client.sent.messages', { unit: '{message}', description: 'Messages a producer attempted to send.' });
     this.consumed = meter.createCounter('messaging.client.consumed.messages', { unit: '{message}', description: 'Messages delivered to a consumer handler.' });
@@ -50,6 +55,7 @@ export class MessagingMetrics {
 
   /** One send call of `count` messages to `topic` (undefined when it spans topics) took `seconds`. */
   recordSend(topic: string | undefined, count: number, seconds: number, errorType: string | undefined): void {
+    if (!this.current().enabled) return;
     const attributes: Attributes = { [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA, [ATTR.OPERATION_NAME]: 'send' };
     if (topic !== undefined) attributes[ATTR.DESTINATION_NAME] = topic;
     if (errorType !== undefined) attributes[ATTR.ERROR_TYPE] = errorType;
@@ -60,6 +66,7 @@ export class MessagingMetrics {
 
   /** `count` messages of `topic` were processed in `seconds`; `lagMs` is now minus the message timestamp. */
   recordProcess(topic: string, groupId: string | undefined, count: number, seconds: number, errorType: string | undefined): void {
+    if (!this.current().enabled) return;
     const attributes: Attributes = {
       [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA,
       [ATTR.OPERATION_NAME]: 'process',
@@ -74,6 +81,7 @@ export class MessagingMetrics {
 
   /** Produce→consume latency of one message, from its timestamp (ms since epoch) to `nowMs`. */
   recordLatency(topic: string, groupId: string | undefined, timestampMs: number, nowMs: number): void {
+    if (!this.current().enabled) return;
     if (!Number.isFinite(timestampMs) || timestampMs <= 0) return;
     const attributes: Attributes = { [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA, [ATTR.DESTINATION_NAME]: topic };
     if (groupId !== undefined) attributes[ATTR.CONSUMER_GROUP_NAME] = groupId;

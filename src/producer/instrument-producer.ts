@@ -9,14 +9,12 @@ import { recordAck, startBatchSendSpan, startMessageSpan, type OutgoingMessage }
 const INSTRUMENTED = Symbol.for('kafkajs-tracing.instrumented');
 
 type Sender = Pick<Producer, 'send' | 'sendBatch'>;
-type SendFn = () => Promise<RecordMetadata[]>;
-
 /** Ends the spans of a send when the broker answers; the caller gets kafkajs's own result or error. */
-async function settle(tc: TracingContext, traced: Traced, send: SendFn): Promise<RecordMetadata[]> {
+async function settle<A>(tc: TracingContext, traced: Settling, send: (arg: A) => Promise<RecordMetadata[]>, arg: A): Promise<RecordMetadata[]> {
   const started = performance.now();
   let failure: string | undefined;
   try {
-    const metadata = await send();
+    const metadata = await send(arg);
     for (const span of traced.spans) recordAck(span, metadata, traced.single);
     return metadata;
   } catch (err) {
@@ -34,13 +32,15 @@ async function settle(tc: TracingContext, traced: Traced, send: SendFn): Promise
  * carries. Several: one `send` span for the call and, under it, a `create <topic>` span per message
  * carrying that message's context, so every consumer's parent is its own message's span.
  */
-interface Traced {
+interface Settling {
   spans: Span[];
-  messages: Message[][];
   single: boolean;
   /** The call's topic, undefined when it spans several. */
   topic: string | undefined;
   count: number;
+}
+interface Traced extends Settling {
+  messages: Message[][];
 }
 
 function traceMessages(tc: TracingContext, options: ProducerInstrumentationOptions, groups: { topic: string; messages: Message[] }[]): Traced {
@@ -74,13 +74,17 @@ function wrapSender<S extends Sender>(sender: S, tc: TracingContext, options: Pr
   sender.send = (record: ProducerRecord): Promise<RecordMetadata[]> => {
     // Malformed input is kafkajs's to reject, with its own error.
     if (!tc.active() || !record || !Array.isArray(record.messages) || record.messages.length === 0) return send(record);
-    let traced: Traced;
     try {
-      traced = traceMessages(tc, options, [{ topic: record.topic, messages: record.messages }]);
+      if (record.messages.length === 1) {
+        // The common case, kept free of the bookkeeping a multi-message call needs.
+        const { span, message } = startMessageSpan(tc, options, 'send', { topic: record.topic, message: record.messages[0] as Message }, context.active());
+        return settle(tc, { spans: [span], single: true, topic: record.topic, count: 1 }, send, { ...record, messages: [message] });
+      }
+      const traced = traceMessages(tc, options, [{ topic: record.topic, messages: record.messages }]);
+      return settle(tc, traced, send, { ...record, messages: traced.messages[0] as Message[] });
     } catch {
       return send(record); // tracing must never stand in the way of a send
     }
-    return settle(tc, traced, () => send({ ...record, messages: traced.messages[0] as Message[] }));
   };
 
   sender.sendBatch = (batch: ProducerBatch): Promise<RecordMetadata[]> => {
@@ -95,7 +99,7 @@ function wrapSender<S extends Sender>(sender: S, tc: TracingContext, options: Pr
       return sendBatch(batch);
     }
     const topicMessages = groups.map((g, i) => ({ ...g, messages: traced.messages[i] as Message[] }));
-    return settle(tc, traced, () => sendBatch({ ...batch, topicMessages }));
+    return settle(tc, traced, sendBatch, { ...batch, topicMessages });
   };
 
   Object.defineProperty(sender, INSTRUMENTED, { value: true });
