@@ -70,6 +70,16 @@ class ThriftWriter {
     this.pos += 5;
   }
 
+  /** Starts a list whose size is not known yet; returns where to patch it with {@link patchSize}. */
+  openList(elementType: number): number {
+    this.listHeader(elementType, 0);
+    return this.pos - 4;
+  }
+
+  patchSize(at: number, size: number): void {
+    this.buf.writeInt32BE(size, at);
+  }
+
   i32(value: number): void {
     this.room(4);
     this.buf.writeInt32BE(value, this.pos);
@@ -104,6 +114,24 @@ class ThriftWriter {
   }
 
   string(value: string): void {
+    const n = value.length;
+    if (n <= 128) {
+      // Attribute keys, span names and most values are short ASCII: a byte loop beats a native
+      // call per string. Any other character falls back to the UTF-8 encoder below.
+      this.room(4 + n);
+      const start = this.pos + 4;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 0x80) break;
+        this.buf[start + i] = c;
+      }
+      if (i === n) {
+        this.buf.writeInt32BE(n, this.pos);
+        this.pos += 4 + n;
+        return;
+      }
+    }
     const length = Buffer.byteLength(value, 'utf8');
     this.room(4 + length);
     this.buf.writeInt32BE(length, this.pos);
@@ -145,26 +173,60 @@ function micros(time: HrTime): number {
   return Math.floor(time[0] * 1e6 + time[1] / 1e3);
 }
 
-/** The tags the exporter gives a span, minus the resource's (those are the Process's). */
-function spanTags(span: ReadableSpan): [string, TagValue][] {
-  const tags: [string, TagValue][] = [];
-  for (const key of Object.keys(span.attributes)) tags.push([key, toTagValue(span.attributes[key])]);
-  if (span.status.code !== SpanStatusCode.UNSET) {
-    tags.push(['otel.status_code', SpanStatusCode[span.status.code]]);
-    if (span.status.message) tags.push(['otel.status_description', span.status.message]);
+/**
+ * Writes the tags the exporter gives a span, minus the resource's (those are the Process's),
+ * straight into the list: no intermediate tag objects. Returns how many were written.
+ */
+function writeSpanTags(w: ThriftWriter, span: ReadableSpan): number {
+  let count = 0;
+  const attributes = span.attributes;
+  for (const key in attributes) {
+    writeTag(w, key, toTagValue(attributes[key]));
+    count++;
   }
-  if (span.status.code === SpanStatusCode.ERROR) tags.push(['error', true]);
-  if (span.kind !== SpanKind.INTERNAL) tags.push(['span.kind', SpanKind[span.kind].toLowerCase()]);
+  const status = span.status;
+  if (status.code !== SpanStatusCode.UNSET) {
+    writeTag(w, 'otel.status_code', SpanStatusCode[status.code]);
+    count++;
+    if (status.message) {
+      writeTag(w, 'otel.status_description', status.message);
+      count++;
+    }
+  }
+  if (status.code === SpanStatusCode.ERROR) {
+    writeTag(w, 'error', true);
+    count++;
+  }
+  if (span.kind !== SpanKind.INTERNAL) {
+    writeTag(w, 'span.kind', KIND_NAMES[span.kind] ?? SpanKind[span.kind].toLowerCase());
+    count++;
+  }
   const scope = span.instrumentationScope;
   if (scope) {
-    tags.push(['otel.library.name', scope.name]);
-    tags.push(['otel.library.version', String(scope.version)]);
+    writeTag(w, 'otel.library.name', scope.name);
+    writeTag(w, 'otel.library.version', String(scope.version));
+    count += 2;
   }
-  if (span.droppedAttributesCount) tags.push(['otel.dropped_attributes_count', span.droppedAttributesCount]);
-  if (span.droppedEventsCount) tags.push(['otel.dropped_events_count', span.droppedEventsCount]);
-  if (span.droppedLinksCount) tags.push(['otel.dropped_links_count', span.droppedLinksCount]);
-  return tags;
+  const dropped: [string, number][] = [
+    ['otel.dropped_attributes_count', span.droppedAttributesCount],
+    ['otel.dropped_events_count', span.droppedEventsCount],
+    ['otel.dropped_links_count', span.droppedLinksCount],
+  ];
+  for (const [key, n] of dropped) {
+    if (n) {
+      writeTag(w, key, n);
+      count++;
+    }
+  }
+  return count;
 }
+
+const KIND_NAMES: Partial<Record<SpanKind, string>> = {
+  [SpanKind.SERVER]: 'server',
+  [SpanKind.CLIENT]: 'client',
+  [SpanKind.PRODUCER]: 'producer',
+  [SpanKind.CONSUMER]: 'consumer',
+};
 
 function writeSpan(w: ThriftWriter, span: ReadableSpan): void {
   const { traceId, spanId, traceFlags } = span.spanContext();
@@ -204,10 +266,9 @@ function writeSpan(w: ThriftWriter, span: ReadableSpan): void {
   w.i64(micros(span.startTime));
   w.field(T_I64, 9);
   w.i64(micros(span.duration));
-  const tags = spanTags(span);
   w.field(T_LIST, 10);
-  w.listHeader(T_STRUCT, tags.length);
-  for (const [key, value] of tags) writeTag(w, key, value);
+  const tagCount = w.openList(T_STRUCT);
+  w.patchSize(tagCount, writeSpanTags(w, span));
   if (span.events.length > 0) {
     w.field(T_LIST, 11);
     w.listHeader(T_STRUCT, span.events.length);
