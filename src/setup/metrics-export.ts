@@ -18,26 +18,21 @@ export function metricsChoice(options: MetricsOptions | false | undefined): Metr
   return undefined;
 }
 
-function reader(choice: MetricsOptions): { reader: MetricReader; label: string } {
+function reader(choice: MetricsOptions): MetricReader {
   if (choice.exporter === 'prometheus') {
     const port = choice.port ?? (Number(process.env.OTEL_EXPORTER_PROMETHEUS_PORT) || DEFAULT_PROMETHEUS_PORT);
     const host = choice.host ?? process.env.OTEL_EXPORTER_PROMETHEUS_HOST;
     const label = `Prometheus endpoint on ${host ?? '*'}:${port}${choice.endpoint ?? '/metrics'}`;
     // A taken port must not take the application down: the exporter reports it, we warn once.
-    const exporter = new PrometheusExporter({ port, host, endpoint: choice.endpoint }, (err) => {
+    return new PrometheusExporter({ port, host, endpoint: choice.endpoint }, (err) => {
       if (err) diag.warn(`kafkajs-tracing: ${label} could not start: ${String(err)}`);
     });
-    return { reader: exporter, label };
   }
   const exporter = new OTLPMetricExporter({ url: choice.url, headers: choice.headers });
-  return {
-    reader: new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: choice.exportIntervalMillis ?? 60_000 }),
-    label: `OTLP metrics ${choice.url ?? '(from environment)'}`,
-  };
+  return new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: choice.exportIntervalMillis ?? 60_000 });
 }
 
 /** A meter provider exporting as `choice` asks, with the same resource as the traces. @internal */
 export function createMeterProvider(choice: MetricsOptions, resource: Resource): MeterProvider {
-  const { reader: metricReader } = reader(choice);
-  return new MeterProvider({ resource, readers: [metricReader] });
+  return new MeterProvider({ resource, readers: [reader(choice)] });
 }
