@@ -89,7 +89,8 @@ export function createExporter(options: TracingOptions, resource?: Resource, exp
       endpoint,
       username: process.env.OTEL_EXPORTER_JAEGER_USER,
       password: process.env.OTEL_EXPORTER_JAEGER_PASSWORD,
-      timeoutMillis: exportTimeoutMillis,
+      // The specification's variable for the Jaeger exporter's per-batch timeout, else the processor's.
+      timeoutMillis: Number(process.env.OTEL_EXPORTER_JAEGER_TIMEOUT) || exportTimeoutMillis,
     });
     return { exporter, label: `Jaeger collector ${endpoint}` };
   }

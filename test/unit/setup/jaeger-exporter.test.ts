@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { createExporter } from '../../../src/setup/exporter';
 import { JaegerHttpExporter } from '../../../src/setup/jaeger-exporter';
 
 const requireFromHere = createRequire(__filename);
@@ -78,6 +79,29 @@ describe('JaegerHttpExporter', () => {
     assert.equal(result.code, ExportResultCode.FAILED);
     assert.match(String(result.error?.message), /did not answer within 200 ms/);
     assert.ok(Date.now() - t0 < 5000);
+  });
+
+  it('takes endpoint, credentials and timeout from the OTEL_EXPORTER_JAEGER_* variables', async () => {
+    const auth: (string | undefined)[] = [];
+    const url = await collector((req) => {
+      auth.push(req.headers.authorization);
+      return req.url === '/silent' ? undefined : 200;
+    });
+    const env = { OTEL_EXPORTER_JAEGER_ENDPOINT: url, OTEL_EXPORTER_JAEGER_USER: 'ops', OTEL_EXPORTER_JAEGER_PASSWORD: 's3cret', OTEL_EXPORTER_JAEGER_TIMEOUT: '300' };
+    Object.assign(process.env, env);
+    try {
+      const ok = createExporter({}).exporter as JaegerHttpExporter;
+      assert.equal((await exportOnce(ok, spans(1, 'a'))).code, ExportResultCode.SUCCESS);
+      assert.equal(auth[0], `Basic ${Buffer.from('ops:s3cret').toString('base64')}`);
+      process.env.OTEL_EXPORTER_JAEGER_ENDPOINT = url.replace('/api/traces', '/silent');
+      const t0 = Date.now();
+      const slow = await exportOnce(createExporter({}).exporter as JaegerHttpExporter, spans(1, 'a'));
+      assert.equal(slow.code, ExportResultCode.FAILED);
+      assert.match(String(slow.error?.message), /within 300 ms/);
+      assert.ok(Date.now() - t0 < 5000);
+    } finally {
+      for (const key of Object.keys(env)) delete process.env[key];
+    }
   });
 
   it('waits for exports in flight on forceFlush and refuses new ones after shutdown', async () => {
