@@ -8,7 +8,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { instrumentConsumer, instrumentProducer, startTracing } from '../../src/index';
 import { JaegerQuery, waitForTrace } from '../../src/harness/index';
 import { JAEGER_ENDPOINT, JAEGER_QUERY_URL, uniqueTopic } from '../support/env';
-import { canInjectFaults, infra } from '../support/infra';
+import { canInjectFaults, freeze, infra } from '../support/infra';
 import { createTopics, disconnectAll, testKafka } from '../support/kafka';
 import { traceIdOf } from '../support/services';
 
@@ -70,6 +70,56 @@ describe('faults against the real Kafka and Jaeger', { skip }, () => {
       assert.equal(resumed.spans.length, 2, 'spans made after the restart reach Jaeger');
       assert.deepEqual(rejections, []);
     } finally {
+      process.off('unhandledRejection', onRejection);
+      await disconnectAll(consumer, producer);
+      await tracing.shutdown();
+    }
+  });
+
+  it('Jaeger frozen (connections accepted, never answered): the queue caps memory, drops are counted, nothing waits on it', async () => {
+    const topic = uniqueTopic('it-fault-frozen');
+    await createTopics(kafka, [topic]);
+    const rejections: unknown[] = [];
+    const onRejection = (err: unknown) => rejections.push(err);
+    process.on('unhandledRejection', onRejection);
+    // A small queue so the cap is reached quickly; exports give up after 500 ms.
+    const tracing = startTracing({
+      serviceName: 'it-fault-frozen',
+      jaeger: { endpoint: JAEGER_ENDPOINT },
+      register: false,
+      batch: { maxQueueSize: 128, maxExportBatchSize: 64, scheduledDelayMillis: 50, exportTimeoutMillis: 500 },
+    });
+    const producer = instrumentProducer(kafka.producer(), { tracerProvider: tracing.provider });
+    const consumer = instrumentConsumer(kafka.consumer({ groupId: `${topic}-g` }), { tracerProvider: tracing.provider });
+    const consumed: KafkaMessage[] = [];
+    const phase = async (n: number): Promise<number> => {
+      const start = Date.now();
+      const from = consumed.length;
+      for (let i = 0; i < n; i++) await producer.send({ topic, messages: [{ value: `m${i}` }] });
+      await until(() => consumed.length >= from + n, 60000, `${n} messages`);
+      return n / ((Date.now() - start) / 1000);
+    };
+    let frozen = false;
+    try {
+      await Promise.all([producer.connect(), consumer.connect()]);
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void consumed.push(message) });
+      await phase(20);
+      const up = await phase(300);
+      freeze('jaeger', (frozen = true));
+      const down = await phase(300);
+      await sleep(1500); // longer than the export timeout: the hanging export must give up
+      freeze('jaeger', (frozen = false));
+      await tracing.forceFlush();
+      const stats = tracing.exportStats();
+      console.log(`jaeger frozen: ${up.toFixed(0)} msg/s up, ${down.toFixed(0)} msg/s frozen; ${JSON.stringify(stats)}`);
+      assert.equal(consumed.length, 620, 'every message consumed');
+      assert.ok(down / up > 0.5, `rate with Jaeger frozen fell to ${(down / up).toFixed(2)}× of the rate with it up`);
+      assert.ok(stats.droppedSpans > 0, 'the full queue dropped spans instead of growing');
+      assert.ok(stats.failedSpans > 0, 'timed-out exports were counted as failed');
+      assert.deepEqual(rejections, []);
+    } finally {
+      if (frozen) freeze('jaeger', false);
       process.off('unhandledRejection', onRejection);
       await disconnectAll(consumer, producer);
       await tracing.shutdown();
