@@ -23,7 +23,11 @@ export interface JaegerHttpConfig {
   username?: string;
   password?: string;
   timeoutMillis?: number;
+  /** Largest request body before a batch is split. Default 8 MiB. */
+  maxBodyBytes?: number;
 }
+
+const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /**
  * Exports to the Jaeger collector over HTTP (Thrift binary, `POST /api/traces`), one request per
@@ -65,9 +69,9 @@ export class JaegerHttpExporter implements SpanExporter {
       if (group) group.push(span);
       else groups.set(span.resource, [span]);
     }
-    let body: Buffer[];
+    const body: Buffer[] = [];
     try {
-      body = [...groups].map(([resource, group]) => encodeBatch(this.process(resource), group));
+      for (const [resource, group] of groups) this.encode(this.process(resource), group, body);
     } catch (err) {
       return resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
     }
@@ -77,6 +81,22 @@ export class JaegerHttpExporter implements SpanExporter {
     );
     this.inFlight.add(sent);
     void sent.finally(() => this.inFlight.delete(sent));
+  }
+
+  /**
+   * Encodes `spans` into `out`, halving a batch whose body would pass the size cap: the collector
+   * refuses oversized requests (Jaeger's default limit is 20 MiB), and one span with huge attributes
+   * must not take 2,047 others down with it.
+   */
+  private encode(process: JaegerProcess, spans: ReadableSpan[], out: Buffer[]): void {
+    const body = encodeBatch(process, spans);
+    if (body.length <= (this.config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) || spans.length === 1) {
+      out.push(body);
+      return;
+    }
+    const half = Math.ceil(spans.length / 2);
+    this.encode(process, spans.slice(0, half), out);
+    this.encode(process, spans.slice(half), out);
   }
 
   private post(body: Buffer): Promise<void> {

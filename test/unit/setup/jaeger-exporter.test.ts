@@ -63,6 +63,25 @@ describe('JaegerHttpExporter', () => {
     await exporter.shutdown();
   });
 
+  it('splits a batch whose body would pass the size cap, losing no span', async () => {
+    const bodies: { bytes: number; ops: string[] }[] = [];
+    const url = await collector((_req, body) => {
+      const { value } = codec.Batch.rw.fromBuffer(body);
+      bodies.push({ bytes: body.length, ops: value.spans.map((s) => s.operationName) });
+      return 202;
+    });
+    const memory = new InMemorySpanExporter();
+    const tp = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'big' }), spanProcessors: [new SimpleSpanProcessor(memory)] });
+    for (let i = 0; i < 10; i++) tp.getTracer('t').startSpan(`op${i}`, { attributes: { blob: 'x'.repeat(i === 7 ? 50_000 : 1000) } }).end();
+    const exporter = new JaegerHttpExporter({ endpoint: url, maxBodyBytes: 20_000 });
+    const result = await exportOnce(exporter, memory.getFinishedSpans());
+    assert.equal(result.code, ExportResultCode.SUCCESS);
+    assert.ok(bodies.length > 1, 'split into several requests');
+    assert.deepEqual(bodies.flatMap((b) => b.ops).sort(), Array.from({ length: 10 }, (_, i) => `op${i}`).sort(), 'every span sent exactly once');
+    assert.ok(bodies.every((b) => b.bytes <= 20_000 || b.ops.length === 1), 'only a lone oversized span may pass the cap');
+    await exporter.shutdown();
+  });
+
   it('reports a refusing, unreachable or silent collector as a failed export naming the URL', async () => {
     const refusing = await collector(() => 500);
     let result = await exportOnce(new JaegerHttpExporter({ endpoint: refusing }), spans(1, 'a'));
