@@ -3,6 +3,7 @@
 // payloads. Variants run interleaved, round after round, and the medians are compared, because
 // this machine is noisy. Run: npm run bench:in-process  (node --expose-gc is required for allocations)
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
@@ -107,7 +108,7 @@ function anchorVariant(): Variant {
   instrumentation.setTracerProvider(tracing.provider);
   const definition = instrumentation.getModuleDefinitions().find((d) => d.name === 'kafkajs');
   if (!definition?.patch) throw new Error('@opentelemetry/instrumentation-kafkajs: no kafkajs module definition');
-  definition.patch(kafkajs, '2.2.4');
+  definition.patch(kafkajs, (createRequire(__filename)('kafkajs/package.json') as { version: string }).version);
   const client = new kafkajs.Kafka({ brokers: ['127.0.0.1:1'] });
   const producer = client.producer();
   void client.consumer({ groupId: 'bench' }).run({ eachMessage: async () => undefined });
