@@ -39,6 +39,11 @@ export class MessagingMetrics {
     return this;
   }
 
+  /** Whether data points go anywhere; callers skip measuring when they do not. */
+  isEnabled(): boolean {
+    return this.current().enabled;
+  }
+
   private createInstruments(provider: MeterProvider): void {
     const meter = provider.getMeter(SCOPE_NAME, VERSION);
     this.enabled = meter !== NOOP_METER;

@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, trace, type Context, type SpanContext } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, type Context, type SpanContext, type TextMapSetter } from '@opentelemetry/api';
 import type { IHeaders, Message } from 'kafkajs';
 import type { Propagator } from '../shared/tracing-context';
 import { headerGetter, headerSetter } from './header-carrier';
@@ -19,6 +19,15 @@ export function staleSpanContext(propagator: Propagator, headers: IHeaders | und
   }
 }
 
+/** Header fields written by the current inject call (inject is synchronous, so one counter serves). */
+let written = 0;
+const countingSetter: TextMapSetter<IHeaders> = {
+  set(carrier, key, value) {
+    headerSetter.set(carrier as Record<string, string>, key, value);
+    written++;
+  },
+};
+
 /**
  * Returns the message with `ctx` injected into a copy of its headers. The user's headers are kept,
  * except earlier values of the propagator's own fields (matched case-insensitively), which the new
@@ -27,11 +36,6 @@ export function staleSpanContext(propagator: Propagator, headers: IHeaders | und
  * @internal
  */
 export function injectIntoMessage(propagator: Propagator, ctx: Context, message: Message): Message {
-  const injected: Record<string, string> = {};
-  propagator.inject(ctx, injected, headerSetter);
-  const injectedKeys = Object.keys(injected);
-  if (injectedKeys.length === 0) return message;
-
   const headers: IHeaders = {};
   const old = message.headers;
   if (old) {
@@ -40,6 +44,8 @@ export function injectIntoMessage(propagator: Propagator, ctx: Context, message:
       if (!fields.has(key.toLowerCase())) headers[key] = old[key];
     }
   }
-  for (const key of injectedKeys) headers[key] = injected[key];
+  written = 0;
+  propagator.inject(ctx, headers, countingSetter);
+  if (written === 0) return message;
   return { ...message, headers };
 }
