@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { KafkaMessage } from 'kafkajs';
 import { instrumentConsumer, instrumentProducer, startTracing } from '../../src/index';
 import { JaegerQuery, waitForTrace } from '../../src/harness/index';
-import { JAEGER_ENDPOINT, JAEGER_QUERY_URL, uniqueTopic } from '../support/env';
+import { JAEGER_AGENT, JAEGER_ENDPOINT, JAEGER_QUERY_URL, uniqueTopic } from '../support/env';
 import { collector, createTopics, disconnectAll, testKafka } from '../support/kafka';
 import { traceIdOf } from '../support/services';
 
@@ -28,6 +28,27 @@ async function roundTrip(topic: string, count: number, producerOpts: object, con
 }
 
 describe('export to the real Jaeger', () => {
+  it('the agent path (Thrift over UDP, @opentelemetry/exporter-jaeger) reaches Jaeger too', async () => {
+    const topic = uniqueTopic('it-agent');
+    await createTopics(kafka, [topic]);
+    const serviceName = `it-agent-${Date.now().toString(36)}`;
+    const tracing = startTracing({ serviceName, register: false, jaeger: { agentHost: JAEGER_AGENT.host, agentPort: JAEGER_AGENT.port } });
+    let messages: KafkaMessage[];
+    try {
+      messages = await roundTrip(topic, 3, { tracerProvider: tracing.provider }, { tracerProvider: tracing.provider });
+    } finally {
+      await tracing.shutdown();
+    }
+    assert.equal(tracing.exportStats().exportedSpans, 6);
+    for (const message of messages) {
+      const trace = await waitForTrace(jaeger, traceIdOf(message.headers?.traceparent), { minSpans: 2, timeoutMs: 15000 });
+      assert.deepEqual(trace.spans.map((s) => s.service), [serviceName, serviceName]);
+      const [send, process] = [...trace.spans].sort((a, b) => a.name.localeCompare(b.name)).reverse();
+      assert.equal(process?.parentSpanId, send?.spanId, 'the process span is the child of the send span');
+    }
+  });
+
+
   it('spans arrive with the service resource, and shutdown() flushes every pending span', async () => {
     const topic = uniqueTopic('it-flush');
     await createTopics(kafka, [topic]);
