@@ -2,7 +2,7 @@
 // restarted mid-stream, a consumer group rebalancing while messages are processed.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KafkaMessage } from 'kafkajs';
+import type { KafkaMessage, Producer } from 'kafkajs';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { instrumentConsumer, instrumentProducer, startTracing } from '../../src/index';
@@ -24,25 +24,38 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
   }
 }
 
+/**
+ * Produces n messages one by one through `producer` and waits until `consumed` holds them all:
+ * the end-to-end rate in messages per second, and the messages.
+ */
+function phases(producer: Producer, topic: string, consumed: KafkaMessage[]) {
+  return async (n: number): Promise<{ rate: number; messages: KafkaMessage[] }> => {
+    const start = Date.now();
+    const from = consumed.length;
+    for (let i = 0; i < n; i++) await producer.send({ topic, messages: [{ value: `m${i}` }] });
+    await until(() => consumed.length >= from + n, 60000, `${n} messages`);
+    return { rate: n / ((Date.now() - start) / 1000), messages: consumed.slice(from) };
+  };
+}
+
+/** Collects unhandled rejections until `stop()`. */
+function watchRejections(): { rejections: unknown[]; stop: () => void } {
+  const rejections: unknown[] = [];
+  const onRejection = (err: unknown) => rejections.push(err);
+  process.on('unhandledRejection', onRejection);
+  return { rejections, stop: () => process.off('unhandledRejection', onRejection) };
+}
+
 describe('faults against the real Kafka and Jaeger', { skip }, () => {
   it('Jaeger killed mid-stream: produce/consume go on at the same rate; after a restart export resumes', async () => {
     const topic = uniqueTopic('it-fault-jaeger');
     await createTopics(kafka, [topic]);
-    const rejections: unknown[] = [];
-    const onRejection = (err: unknown) => rejections.push(err);
-    process.on('unhandledRejection', onRejection);
+    const { rejections, stop } = watchRejections();
     const tracing = startTracing({ serviceName: 'it-fault-jaeger', jaeger: { endpoint: JAEGER_ENDPOINT }, register: false, batch: { scheduledDelayMillis: 100 } });
     const producer = instrumentProducer(kafka.producer(), { tracerProvider: tracing.provider });
     const consumer = instrumentConsumer(kafka.consumer({ groupId: `${topic}-g` }), { tracerProvider: tracing.provider });
     const consumed: KafkaMessage[] = [];
-    // Produce n messages one by one and wait until all are consumed: messages per second end to end.
-    const phase = async (n: number): Promise<{ rate: number; messages: KafkaMessage[] }> => {
-      const start = Date.now();
-      const from = consumed.length;
-      for (let i = 0; i < n; i++) await producer.send({ topic, messages: [{ value: `m${i}` }] });
-      await until(() => consumed.length >= from + n, 60000, `${n} messages`);
-      return { rate: n / ((Date.now() - start) / 1000), messages: consumed.slice(from) };
-    };
+    const phase = phases(producer, topic, consumed);
     try {
       await Promise.all([producer.connect(), consumer.connect()]);
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -70,7 +83,7 @@ describe('faults against the real Kafka and Jaeger', { skip }, () => {
       assert.equal(resumed.spans.length, 2, 'spans made after the restart reach Jaeger');
       assert.deepEqual(rejections, []);
     } finally {
-      process.off('unhandledRejection', onRejection);
+      stop();
       await disconnectAll(consumer, producer);
       await tracing.shutdown();
     }
@@ -79,9 +92,7 @@ describe('faults against the real Kafka and Jaeger', { skip }, () => {
   it('Jaeger frozen (connections accepted, never answered): the queue caps memory, drops are counted, nothing waits on it', async () => {
     const topic = uniqueTopic('it-fault-frozen');
     await createTopics(kafka, [topic]);
-    const rejections: unknown[] = [];
-    const onRejection = (err: unknown) => rejections.push(err);
-    process.on('unhandledRejection', onRejection);
+    const { rejections, stop } = watchRejections();
     // A small queue so the cap is reached quickly; exports give up after 500 ms.
     const tracing = startTracing({
       serviceName: 'it-fault-frozen',
@@ -92,13 +103,7 @@ describe('faults against the real Kafka and Jaeger', { skip }, () => {
     const producer = instrumentProducer(kafka.producer(), { tracerProvider: tracing.provider });
     const consumer = instrumentConsumer(kafka.consumer({ groupId: `${topic}-g` }), { tracerProvider: tracing.provider });
     const consumed: KafkaMessage[] = [];
-    const phase = async (n: number): Promise<number> => {
-      const start = Date.now();
-      const from = consumed.length;
-      for (let i = 0; i < n; i++) await producer.send({ topic, messages: [{ value: `m${i}` }] });
-      await until(() => consumed.length >= from + n, 60000, `${n} messages`);
-      return n / ((Date.now() - start) / 1000);
-    };
+    const phase = async (n: number): Promise<number> => (await phases(producer, topic, consumed)(n)).rate;
     let frozen = false;
     try {
       await Promise.all([producer.connect(), consumer.connect()]);
@@ -120,7 +125,7 @@ describe('faults against the real Kafka and Jaeger', { skip }, () => {
       assert.deepEqual(rejections, []);
     } finally {
       if (frozen) freeze('jaeger', false);
-      process.off('unhandledRejection', onRejection);
+      stop();
       await disconnectAll(consumer, producer);
       await tracing.shutdown();
     }
