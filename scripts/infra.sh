@@ -91,9 +91,11 @@ kafka_up() {
   local conf; conf=$(kafka_config)
   if [ ! -f "$KAFKA_HOME/cluster-id" ]; then
     # 16 random bytes, base64url without padding: the 22-character id Kafka's storage tool expects.
-    node -e "process.stdout.write(require('crypto').randomBytes(16).toString('base64url'))" >"$KAFKA_HOME/cluster-id"
+    # Redrawn while it starts with '-' (1 draw in 64), as Kafka's own Uuid.randomUuid does: the tool's
+    # argument parser would read such an id as an option and refuse to format.
+    node -e "const c=require('crypto');let id;do{id=c.randomBytes(16).toString('base64url')}while(id.startsWith('-'));process.stdout.write(id)" >"$KAFKA_HOME/cluster-id"
   fi
-  if ! "${KAFKA_JVM[@]}" kafka.tools.StorageTool format -t "$(cat "$KAFKA_HOME/cluster-id")" -c "$conf" \
+  if ! "${KAFKA_JVM[@]}" kafka.tools.StorageTool format --cluster-id="$(cat "$KAFKA_HOME/cluster-id")" -c "$conf" \
       --ignore-formatted >"$LOGS/kafka-format.log" 2>&1; then
     cat "$LOGS/kafka-format.log" >&2
     die "Kafka's storage tool failed; log: $LOGS/kafka-format.log"
