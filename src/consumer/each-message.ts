@@ -23,7 +23,7 @@ export function traceEachMessage(
     const measuring = tc.metrics.isEnabled();
     const started = measuring ? performance.now() : 0;
     try {
-      tc.metrics.recordLatency(payload.topic, options.groupId, Number(payload.message.timestamp), Date.now());
+      if (measuring) tc.metrics.recordLatency(payload.topic, options.groupId, Number(payload.message.timestamp), Date.now());
       const upstream = extractUpstream(tc.propagator, payload.message.headers, tc.legacy);
       ({ span, context: ctx } = startProcessSpan(tc, options, payload.topic, payload.partition, payload.message, upstream));
     } catch {

@@ -64,9 +64,8 @@ export class MessagingMetrics {
     const attributes: Attributes = { [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA, [ATTR.OPERATION_NAME]: 'send' };
     if (topic !== undefined) attributes[ATTR.DESTINATION_NAME] = topic;
     if (errorType !== undefined) attributes[ATTR.ERROR_TYPE] = errorType;
-    const m = this.current();
-    m.sent.add(count, attributes);
-    m.operationDuration.record(seconds, attributes);
+    this.sent.add(count, attributes);
+    this.operationDuration.record(seconds, attributes);
   }
 
   /** `count` messages of `topic` were processed in `seconds`; `lagMs` is now minus the message timestamp. */
@@ -79,9 +78,8 @@ export class MessagingMetrics {
     };
     if (groupId !== undefined) attributes[ATTR.CONSUMER_GROUP_NAME] = groupId;
     if (errorType !== undefined) attributes[ATTR.ERROR_TYPE] = errorType;
-    const m = this.current();
-    m.consumed.add(count, attributes);
-    m.processDuration.record(seconds, attributes);
+    this.consumed.add(count, attributes);
+    this.processDuration.record(seconds, attributes);
   }
 
   /** Produce→consume latency of one message, from its timestamp (ms since epoch) to `nowMs`. */
@@ -90,6 +88,6 @@ export class MessagingMetrics {
     if (!Number.isFinite(timestampMs) || timestampMs <= 0) return;
     const attributes: Attributes = { [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA, [ATTR.DESTINATION_NAME]: topic };
     if (groupId !== undefined) attributes[ATTR.CONSUMER_GROUP_NAME] = groupId;
-    this.current().endToEnd.record(Math.max(0, nowMs - timestampMs) / 1000, attributes);
+    this.endToEnd.record(Math.max(0, nowMs - timestampMs) / 1000, attributes);
   }
 }
