@@ -43,16 +43,18 @@ die() { say "$*"; exit 1; }
 #   with_progress <what> <log> <command...>
 with_progress() {
   local what=$1 log=$2; shift 2
-  local t0=$SECONDS pid rc=0
+  local t0=$SECONDS last=$SECONDS pid rc=0 e
   "$@" >>"$log" 2>&1 &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
-    for _ in $(seq 1 15); do kill -0 "$pid" 2>/dev/null || break 2; sleep 1; done
-    local e=$((SECONDS - t0))
-    say "still building $what: $((e / 60))m$(printf '%02d' $((e % 60)))s elapsed"
+    sleep 1
+    if ((SECONDS - last >= 15)); then
+      last=$SECONDS e=$((SECONDS - t0))
+      say "still building $what: $((e / 60))m$(printf '%02d' $((e % 60)))s elapsed"
+    fi
   done
   wait "$pid" || rc=$?
-  local e=$((SECONDS - t0))
+  e=$((SECONDS - t0))
   [ "$rc" = 0 ] && say "built $what in $((e / 60))m$(printf '%02d' $((e % 60)))s"
   return "$rc"
 }
@@ -168,9 +170,9 @@ ui_build() {
   cat "$LOGS/jaeger-ui-build.out" >&2
   rm -f "$LOGS/jaeger-ui-build.out"
   if [ "$rc" = 3 ]; then
-    say "Jaeger will run WITHOUT its web UI (the query API, the demo's text traces and \`npx kafkajs-tracing trace <id>\` work)."
-    say "  To get the UI: download https://github.com/jaegertracing/jaeger-ui/archive/refs/tags/$JAEGER_UI_VERSION.tar.gz, then"
-    say "  JAEGER_UI_SOURCE=/path/to/jaeger-ui-$JAEGER_UI_VERSION.tar.gz npm run infra:down && JAEGER_UI_SOURCE=... npm run infra:up"
+    say "so Jaeger runs WITHOUT its web UI; the query API, the demo's text traces and \`npx kafkajs-tracing trace <id>\` work."
+    say "For the UI: download https://github.com/jaegertracing/jaeger-ui/archive/refs/tags/$JAEGER_UI_VERSION.tar.gz and run"
+    say "  npm run infra:down && JAEGER_UI_SOURCE=/path/to/jaeger-ui-$JAEGER_UI_VERSION.tar.gz npm run infra:up"
   elif [ "$rc" != 0 ]; then
     tail -20 "$LOGS/jaeger-ui-build.log" >&2 || true
     say "the Jaeger UI build failed (log: $LOGS/jaeger-ui-build.log); Jaeger will run without its web UI"
