@@ -16,6 +16,7 @@ import type { InstrumentationOptions } from '../options';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
 import { legacyPropagators, type LegacyFormat } from '../propagation/legacy-formats';
 import { SCOPE_NAME, VERSION } from '../version';
+import { reportSwallowed } from '../diag/report-once';
 
 /** What the middleware needs of a propagator; both `propagation` and a `TextMapPropagator` fit. */
 export interface Propagator {
@@ -87,8 +88,9 @@ export function callHook<A, B>(hook: ((a: A, b: B) => void) | undefined, a: A, b
   if (!hook) return;
   try {
     hook(a, b);
-  } catch {
+  } catch (err) {
     // Hooks are the user's code running inside ours: their failure must not fail a send or a handler.
+    reportSwallowed('hook', err);
   }
 }
 
