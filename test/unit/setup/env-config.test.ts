@@ -124,8 +124,9 @@ describe('OTEL_BSP_*', () => {
     const exporter = new InMemorySpanExporter();
     const tracing = startTracing({ exporter, register: false });
     for (let i = 0; i < 5; i++) tracing.tracer.startSpan(`s${i}`).end();
-    await tracing.shutdown();
+    await tracing.forceFlush();
     assert.equal(exporter.getFinishedSpans().length, 5);
     assert.equal(tracing.exportStats().droppedSpans, 0);
+    await tracing.shutdown();
   });
 });
