@@ -73,7 +73,7 @@ async function answers(exporter: JaegerHttpExporter): Promise<ExportResult[]> {
 describe('Jaeger HTTP export against a misbehaving collector', () => {
   // A 2xx status whose answer never completes is a failure too: the batch's fate is unknown.
   for (const [name, behaviour] of behaviours(202)) {
-    it(`${name}: fails exactly once, and forceFlush returns`, async () => {
+    it(`${name}: fails exactly once, and forceFlush returns`, { timeout: 5000 }, async () => {
       behave = behaviour;
       const exporter = new JaegerHttpExporter({ endpoint: `http://127.0.0.1:${port}/api/traces`, timeoutMillis: TIMEOUT_MS });
       const got = await answers(exporter);
@@ -86,7 +86,7 @@ describe('Jaeger HTTP export against a misbehaving collector', () => {
     });
   }
 
-  it('through startTracing: the batch is counted as failed, not dropped', async () => {
+  it('through startTracing: the batch is counted as failed, not dropped', { timeout: 5000 }, async () => {
     behave = behaviours(202)[0]?.[1] as Misbehaviour;
     const tracing = startTracing({ register: false, jaeger: { endpoint: `http://127.0.0.1:${port}/api/traces` }, batch: { exportTimeoutMillis: TIMEOUT_MS } });
     tracing.tracer.startSpan('s').end();
@@ -101,7 +101,7 @@ describe('Jaeger HTTP export against a misbehaving collector', () => {
 describe('OTLP export against a misbehaving collector', () => {
   // The OTLP exporter takes a 2xx status as delivery whatever follows, so its cases answer 400.
   for (const [name, behaviour] of behaviours(400)) {
-    it(`${name}: counted as failed, and forceFlush returns`, async () => {
+    it(`${name}: counted as failed, and forceFlush returns`, { timeout: 5000 }, async () => {
       behave = behaviour;
       process.env.OTEL_EXPORTER_OTLP_TIMEOUT = String(TIMEOUT_MS);
       try {
