@@ -17,7 +17,8 @@ const TRACE_EXPORTERS: readonly string[] = ['jaeger', 'otlp', 'console'];
 
 // Each unknown value is warned about once per process, not on every startTracing call.
 const warned = new Set<string>();
-function warnOnce(variable: string, value: string, fallback: string): void {
+/** Warns once per process that `value` in `variable` is ignored, and what applies instead. @internal */
+export function warnUnknownOnce(variable: string, value: string, fallback: string): void {
   const key = `${variable}=${value}`;
   if (warned.has(key)) return;
   warned.add(key);
@@ -39,12 +40,12 @@ export function traceExportersFromEnv(): TraceExporterName[] | undefined {
   const values = getStringListFromEnv('OTEL_TRACES_EXPORTER');
   if (!values || values.length === 0) return undefined;
   if (values.includes('none')) {
-    if (values.length > 1) warnOnce('OTEL_TRACES_EXPORTER', values.join(','), '"none" wins: spans are not exported');
+    if (values.length > 1) warnUnknownOnce('OTEL_TRACES_EXPORTER', values.join(','), '"none" wins: spans are not exported');
     return [];
   }
   const known: TraceExporterName[] = [];
   for (const v of values) {
-    if (!TRACE_EXPORTERS.includes(v)) warnOnce('OTEL_TRACES_EXPORTER', v, 'expected jaeger, otlp, console or none');
+    if (!TRACE_EXPORTERS.includes(v)) warnUnknownOnce('OTEL_TRACES_EXPORTER', v, 'expected jaeger, otlp, console or none');
     else if (!known.includes(v as TraceExporterName)) known.push(v as TraceExporterName);
   }
   return known.length > 0 ? known : undefined;
@@ -80,7 +81,7 @@ export function propagatorFromEnv(): TextMapPropagator | undefined {
   for (const name of names.length > 0 ? [...new Set(names)] : ['tracecontext', 'baggage']) {
     const p = propagatorNamed(name);
     if (p) propagators.push(p);
-    else warnOnce('OTEL_PROPAGATORS', name, 'expected tracecontext, baggage, b3, b3multi, jaeger or none');
+    else warnUnknownOnce('OTEL_PROPAGATORS', name, 'expected tracecontext, baggage, b3, b3multi, jaeger or none');
   }
   return propagators.length > 0 ? new CompositePropagator({ propagators }) : undefined;
 }

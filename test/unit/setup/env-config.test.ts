@@ -7,9 +7,10 @@ import { ConsoleSpanExporter, InMemorySpanExporter } from '@opentelemetry/sdk-tr
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { startTracing } from '../../../src/index';
 import { createExporter } from '../../../src/setup/exporter';
+import { metricsChoice } from '../../../src/setup/metrics-export';
 import { JaegerHttpExporter } from '../../../src/setup/jaeger-exporter';
 
-const VARS = ['OTEL_TRACES_EXPORTER', 'OTEL_SDK_DISABLED', 'OTEL_PROPAGATORS', 'OTEL_BSP_MAX_QUEUE_SIZE', 'OTEL_BSP_SCHEDULE_DELAY'];
+const VARS = ['OTEL_METRICS_EXPORTER', 'OTEL_TRACES_EXPORTER', 'OTEL_SDK_DISABLED', 'OTEL_PROPAGATORS', 'OTEL_BSP_MAX_QUEUE_SIZE', 'OTEL_BSP_SCHEDULE_DELAY'];
 const saved = Object.fromEntries(VARS.map((v) => [v, process.env[v]]));
 const warnings: string[] = [];
 before(() => {
@@ -128,5 +129,19 @@ describe('OTEL_BSP_*', () => {
     assert.equal(exporter.getFinishedSpans().length, 5);
     assert.equal(tracing.exportStats().droppedSpans, 0);
     await tracing.shutdown();
+  });
+});
+
+describe('OTEL_METRICS_EXPORTER', () => {
+  it('is read as the list the specification defines', () => {
+    process.env.OTEL_METRICS_EXPORTER = ' otlp ';
+    assert.deepEqual(metricsChoice(undefined), { exporter: 'otlp' });
+    process.env.OTEL_METRICS_EXPORTER = 'console,prometheus';
+    assert.deepEqual(metricsChoice(undefined), { exporter: 'prometheus' }, 'the supported one of a list');
+    assert.equal(warnings.filter((w) => w.includes('"console" in OTEL_METRICS_EXPORTER')).length, 1, 'the other warned about');
+    process.env.OTEL_METRICS_EXPORTER = 'none';
+    assert.equal(metricsChoice(undefined), undefined);
+    process.env.OTEL_METRICS_EXPORTER = '  ';
+    assert.equal(metricsChoice(undefined), undefined);
   });
 });
