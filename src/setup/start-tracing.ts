@@ -49,8 +49,7 @@ const KAFKA_BATCH_DEFAULTS = {
   exportTimeoutMillis: ['OTEL_BSP_EXPORT_TIMEOUT', 30000],
 } as const;
 
-/** @internal */
-export function batchConfig(options: TracingOptions): Required<NonNullable<TracingOptions['batch']>> {
+function batchConfig(options: TracingOptions): Required<NonNullable<TracingOptions['batch']>> {
   const out = {} as Required<NonNullable<TracingOptions['batch']>>;
   for (const [key, [env, fallback]] of Object.entries(KAFKA_BATCH_DEFAULTS) as [keyof typeof KAFKA_BATCH_DEFAULTS, readonly [string, number]][]) {
     out[key] = options.batch?.[key] ?? numberFromEnv(env) ?? fallback;
