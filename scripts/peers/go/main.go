@@ -3,7 +3,7 @@
 // prints one JSON line per message it wrote or read, so a test can assert what crossed the wire.
 //
 //	peer-go produce --topic t [--count n] [--value v] [--baggage k=v,...] [--tracestate k=v,...] [--compression snappy|lz4|zstd|gzip|none]
-//	peer-go consume --topic t --group g [--count n] [--forward-to t2]
+//	peer-go consume --topic t --group g [--count n] [--forward-to t2] [--timeout-ms ms]
 //
 // Common flags: --brokers (KAFKA_BROKERS), --service (service.name), --otlp (OTLP/HTTP base URL).
 package main
@@ -35,7 +35,7 @@ type options struct {
 	topic, group, forwardTo          string
 	value, baggage, tracestate, comp string
 	count                            int
-	timeout                          time.Duration
+	timeoutMs                        int
 }
 
 func main() {
@@ -56,13 +56,13 @@ func main() {
 	fs.StringVar(&o.tracestate, "tracestate", "", "W3C tracestate to send, vendor=value,...")
 	fs.StringVar(&o.comp, "compression", "snappy", "batch compression: snappy (franz-go's default), lz4, zstd, gzip, none")
 	fs.IntVar(&o.count, "count", 1, "messages to produce, or to consume before exiting")
-	fs.DurationVar(&o.timeout, "timeout", 60*time.Second, "give up after this long")
+	fs.IntVar(&o.timeoutMs, "timeout-ms", 60000, "give up after this many milliseconds")
 	_ = fs.Parse(os.Args[2:])
 	if o.topic == "" || (cmd == "consume" && o.group == "") {
 		fail(errors.New("--topic is required, and --group for consume"))
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(o.timeoutMs)*time.Millisecond)
 	defer cancel()
 	tp, err := newTracerProvider(ctx, o)
 	if err != nil {
@@ -100,7 +100,8 @@ func newTracerProvider(ctx context.Context, o options) (*sdktrace.TracerProvider
 
 func newClient(o options, tracer *kotel.Tracer, extra ...kgo.Opt) (*kgo.Client, error) {
 	k := kotel.NewKotel(kotel.WithTracer(tracer))
-	opts := append([]kgo.Opt{kgo.SeedBrokers(strings.Split(o.brokers, ",")...), kgo.WithHooks(k.Hooks()...)}, extra...)
+	// Auto-creation as the Java and Node clients get it, so a peer can write to a topic nobody created.
+	opts := append([]kgo.Opt{kgo.SeedBrokers(strings.Split(o.brokers, ",")...), kgo.WithHooks(k.Hooks()...), kgo.AllowAutoTopicCreation()}, extra...)
 	return kgo.NewClient(opts...)
 }
 
@@ -147,7 +148,7 @@ func produce(ctx context.Context, o options, tp trace.TracerProvider, tracer *ko
 		}
 		emit(map[string]any{"event": "produced", "service": o.service, "topic": rec.Topic, "partition": rec.Partition,
 			"offset": rec.Offset, "traceId": trace.SpanContextFromContext(rec.Context).TraceID().String(),
-			"spanId": trace.SpanContextFromContext(rec.Context).SpanID().String(), "headers": headers(rec)})
+			"spanId": trace.SpanContextFromContext(rec.Context).SpanID().String(), "headers": headers(rec), "headerKeys": headerKeys(rec)})
 	}
 	return nil
 }
@@ -205,7 +206,7 @@ func consume(ctx context.Context, o options, tracer *kotel.Tracer) error {
 
 func handle(ctx context.Context, o options, cl *kgo.Client, tracer *kotel.Tracer, rec *kgo.Record) error {
 	// The consumer's own headers, before kotel's process span or a forward adds anything.
-	received := headers(rec)
+	received, receivedKeys := headers(rec), headerKeys(rec)
 	pctx, span := tracer.WithProcessSpan(rec)
 	defer span.End()
 	sc := span.SpanContext()
@@ -214,7 +215,7 @@ func handle(ctx context.Context, o options, cl *kgo.Client, tracer *kotel.Tracer
 		members[m.Key()] = m.Value()
 	}
 	out := map[string]any{"event": "consumed", "service": o.service, "topic": rec.Topic, "partition": rec.Partition,
-		"offset": rec.Offset, "value": string(rec.Value), "headers": received, "traceId": sc.TraceID().String(),
+		"offset": rec.Offset, "value": string(rec.Value), "headers": received, "headerKeys": receivedKeys, "traceId": sc.TraceID().String(),
 		"spanId": sc.SpanID().String(), "tracestate": sc.TraceState().String(), "baggage": members}
 	if o.forwardTo != "" {
 		fwd := &kgo.Record{Topic: o.forwardTo, Key: rec.Key, Value: rec.Value, Context: pctx}
@@ -235,6 +236,15 @@ func headers(r *kgo.Record) map[string]string {
 	return h
 }
 
+// headerKeys lists header names in wire order, repeats included (the map above keeps only the last).
+func headerKeys(r *kgo.Record) []string {
+	keys := make([]string, len(r.Headers))
+	for i, x := range r.Headers {
+		keys[i] = x.Key
+	}
+	return keys
+}
+
 func emit(v map[string]any) {
 	line, _ := json.Marshal(v)
 	fmt.Println(string(line))
@@ -242,7 +252,7 @@ func emit(v map[string]any) {
 
 func envOr(name, fallback string) string {
 	if v := os.Getenv(name); v != "" {
-		return strings.Split(v, ",")[0]
+		return v
 	}
 	return fallback
 }

@@ -30,6 +30,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,6 +130,7 @@ public final class PeerJava {
           out.put("partition", md.partition());
           out.put("offset", md.offset());
           out.put("headers", headers(record.headers()));
+          out.put("headerKeys", headerKeys(record.headers()));
           emit(out);
         } finally {
           span.end();
@@ -196,6 +198,7 @@ public final class PeerJava {
           out.put("offset", record.offset());
           out.put("value", record.value());
           out.put("headers", headers(record.headers()));
+          out.put("headerKeys", headerKeys(record.headers()));
           out.put("traceId", sc.getTraceId());
           out.put("spanId", sc.getSpanId());
           out.put("tracestate", traceState(sc.getTraceState()));
@@ -231,6 +234,13 @@ public final class PeerJava {
     return h;
   }
 
+  /** Header names in wire order, repeats included (the map above keeps only the last). */
+  private static List<String> headerKeys(Headers headers) {
+    List<String> keys = new ArrayList<>();
+    for (Header x : headers) keys.add(x.key());
+    return keys;
+  }
+
   private static void emit(Map<String, Object> value) {
     System.out.println(json(value));
     System.out.flush();
@@ -240,6 +250,11 @@ public final class PeerJava {
   private static String json(Object v) {
     if (v == null) return "null";
     if (v instanceof Number || v instanceof Boolean) return v.toString();
+    if (v instanceof List<?> l) {
+      StringBuilder sb = new StringBuilder("[");
+      for (Object x : l) sb.append(sb.length() > 1 ? "," : "").append(json(x));
+      return sb.append(']').toString();
+    }
     if (v instanceof Map<?, ?> m) {
       StringBuilder sb = new StringBuilder("{");
       for (Map.Entry<?, ?> e : m.entrySet()) {
