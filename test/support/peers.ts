@@ -27,6 +27,8 @@ export interface PeerEvent {
   tracestate?: string;
   baggage?: Record<string, string>;
   value?: string;
+  /** For `consumed` by the Go peer: the codec of the batch the message came in (`none`, `snappy`, ...). */
+  compression?: string;
   /** For `consumed` with `--forward-to`: what the peer sent on. */
   forwarded?: { topic: string; offset: number; headers: Record<string, string | null> };
 }
