@@ -25,9 +25,9 @@ stamp_of() { (cd "$SRC/$1" && cat $(find . -type f | LC_ALL=C sort) && "${@:2}")
 fresh() { [ -f "$OUT/$1/.stamp" ] && [ "$(cat "$OUT/$1/.stamp")" = "$2" ]; }
 
 build_go() {
+  need go "build the Go peer (franz-go + kotel)"
   local stamp; stamp=$(stamp_of go go version)
   fresh go "$stamp" && return 0
-  need go "build the Go peer (franz-go + kotel)"
   say "building the Go peer (log: $LOGS/peer-go-build.log)"
   rm -rf "$OUT/go" && mkdir -p "$OUT/go"
   # GOSUMDB=off as for Jaeger: the checksum database is not reachable here; go.sum pins every hash.
@@ -37,10 +37,10 @@ build_go() {
 }
 
 build_java() {
-  local stamp; stamp=$(stamp_of java javac -version)
-  fresh java "$stamp" && return 0
   need mvn "fetch the Java peer's jars from Maven Central"
   need javac "compile the Java peer"
+  local stamp; stamp=$(stamp_of java javac -version)
+  fresh java "$stamp" && return 0
   say "building the Java peer (log: $LOGS/peer-java-build.log)"
   rm -rf "$OUT/java" && mkdir -p "$OUT/java"
   {
