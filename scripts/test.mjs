@@ -5,7 +5,7 @@
 //   node scripts/test.mjs --unit          type-check, lint and unit tests only (no infrastructure)
 //   node scripts/test.mjs --integration   integration tests only
 //   node scripts/test.mjs <file...>       just these test files (infra started if any is an integration test)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,9 +56,13 @@ if (status === 0 && doUnit && unitFiles.length) {
 
 if (status === 0 && doIntegration && integrationFiles.length) {
   const infra = (cmd) => spawnSync('bash', [join(root, 'scripts/infra.sh'), cmd], { cwd: root, stdio: 'inherit' }).status;
+  // The Go and Java peers of the polyglot tests build (or find their cache) while the infrastructure starts.
+  const peers = new Promise((resolve) => {
+    spawn('bash', [join(root, 'scripts/peers/build.sh')], { cwd: root, stdio: 'inherit' }).on('close', resolve);
+  });
   const wasRunning = spawnSync('bash', [join(root, 'scripts/infra.sh'), 'status'], { cwd: root, stdio: 'ignore' }).status === 0;
-  if (!wasRunning && infra('up') !== 0) {
-    console.error('\nintegration tests need Kafka and Jaeger; scripts/infra.sh up failed (see the message above).');
+  if ((!wasRunning && infra('up') !== 0) || (await peers) !== 0) {
+    console.error('\nintegration tests need Kafka, Jaeger and the peer services; scripts/infra.sh up or scripts/peers/build.sh failed (see the message above).');
     infra('down');
     process.exit(1);
   }
