@@ -1,0 +1,82 @@
+// The package as an application gets it: `npm pack`, then `npm install` of the tarball into a
+// scratch application that already runs the OpenTelemetry NodeSDK at an older 2.x release (SDK
+// 2.0.0), without the optional @opentelemetry/exporter-jaeger. Needs the npm registry (npm's cache
+// makes reruns quick).
+import assert from 'node:assert/strict';
+import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { buildSync } from 'esbuild';
+import { packRepository, run } from './npm';
+
+/** The application's own OpenTelemetry versions: deliberately not the ones this repository's lock file pins. */
+const APP_DEPENDENCIES = {
+  '@opentelemetry/api': '1.9.0',
+  '@opentelemetry/sdk-node': '0.200.0',
+  '@opentelemetry/sdk-trace-base': '2.0.0',
+  kafkajs: '2.2.4',
+};
+const appSources = join(__dirname, 'app');
+let app = '';
+
+before(() => {
+  const { dir, tarball } = packRepository();
+  app = join(dir, 'app');
+  run('mkdir', ['-p', app], dir);
+  const manifest = { name: 'scratch-app', version: '1.0.0', private: true, dependencies: { ...APP_DEPENDENCIES, 'kafkajs-tracing': `file:${tarball}` } };
+  writeFileSync(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
+  for (const file of readdirSync(appSources)) copyFileSync(join(appSources, file), join(app, file));
+  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], app);
+});
+
+test('one copy of every OpenTelemetry package: the application’s SDK 2.0.0 serves the package too', () => {
+  const nodes = JSON.parse(run('npm', ['query', '[name^="@opentelemetry/"]'], app).stdout) as { name: string; version: string; location: string }[];
+  const byName = new Map<string, string[]>();
+  for (const n of nodes) byName.set(n.name, [...(byName.get(n.name) ?? []), `${n.location}@${n.version}`]);
+  const duplicated = [...byName].filter(([, copies]) => copies.length > 1);
+  assert.deepEqual(duplicated, []);
+  assert.deepEqual(byName.get('@opentelemetry/sdk-trace-base'), ['node_modules/@opentelemetry/sdk-trace-base@2.0.0']);
+  assert.equal(byName.has('@opentelemetry/exporter-jaeger'), false, 'the optional peer is not installed');
+});
+
+interface Outcome {
+  how: string;
+  spans: { name: string; traceId: string; spanId: string; parentSpanId?: string }[];
+  traceparent: string;
+  handled: number;
+  traceUrl: string;
+}
+
+function checkTraced(outcome: Outcome, how: string): void {
+  assert.equal(outcome.how, how);
+  const send = outcome.spans.find((s) => s.name === 'send orders');
+  const processSpan = outcome.spans.find((s) => s.name === 'process orders');
+  assert.ok(send && processSpan, `${how}: both spans exported, got ${JSON.stringify(outcome.spans)}`);
+  assert.equal(outcome.traceparent, `00-${send.traceId}-${send.spanId}-01`, `${how}: the message carries the send span`);
+  assert.equal(processSpan.parentSpanId, send.spanId, `${how}: process is the child of send`);
+  assert.equal(processSpan.traceId, send.traceId);
+  assert.equal(outcome.handled, 1);
+  assert.equal(outcome.traceUrl, 'http://jaeger/trace/abc', `${how}: the harness entry loaded`);
+}
+
+const lastLine = (stdout: string): Outcome => JSON.parse(stdout.trim().split('\n').pop() ?? '') as Outcome;
+
+test('require() of every entry traces a message', () => {
+  checkTraced(lastLine(run(process.execPath, ['load.cjs'], app).stdout), 'cjs');
+});
+
+test('import of every entry traces a message', () => {
+  checkTraced(lastLine(run(process.execPath, ['load.mjs'], app).stdout), 'esm');
+});
+
+test('an application bundled with esbuild traces a message', () => {
+  buildSync({ absWorkingDir: app, entryPoints: ['load.mjs'], bundle: true, platform: 'node', format: 'cjs', outfile: 'bundle.cjs', logLevel: 'error' });
+  checkTraced(lastLine(run(process.execPath, ['bundle.cjs'], app, { ...process.env, LOADED_AS: 'bundle' }).stdout), 'bundle');
+});
+
+test('the Jaeger agent path without @opentelemetry/exporter-jaeger says what to install', () => {
+  const script = "require('kafkajs-tracing').startTracing({ register: false, jaeger: { agentHost: '127.0.0.1' } })";
+  assert.throws(() => run(process.execPath, ['-e', script], app), /needs @opentelemetry\/exporter-jaeger.*npm install @opentelemetry\/exporter-jaeger@\^2/s);
+  // The collector path needs nothing extra.
+  run(process.execPath, ['-e', "require('kafkajs-tracing').startTracing({ register: false }).shutdown()"], app);
+});
