@@ -3,7 +3,8 @@
 // Prints one line "RESULT <json>". Started by bench/e2e.ts; see bench/README.md.
 import { parseArgs } from 'node:util';
 import type { Kafka as KafkaClass, KafkaConfig } from 'kafkajs';
-import { startTracing, traceKafka, type Tracing } from '../dist/index'; // the built package, as users run it (tsx's module getters would add cost of their own)
+import { startTracing, type Tracing } from '../dist/setup/index';
+import { traceKafka } from '../dist/index'; // the built package, as users run it (tsx's module getters would add cost of their own)
 
 const { values } = parseArgs({
   options: {

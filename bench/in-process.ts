@@ -13,7 +13,8 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import * as kafkajs from 'kafkajs';
 import { Kafka, type Consumer, type ConsumerRunConfig, type EachMessageHandler, type EachMessagePayload, type KafkaMessage, type Producer } from 'kafkajs';
-import { instrumentConsumer, instrumentProducer, startTracing, type Tracing } from '../dist/index'; // the built package, as users run it (tsx's module getters would add cost of their own)
+import { startTracing, type Tracing } from '../dist/setup/index';
+import { instrumentConsumer, instrumentProducer } from '../dist/index'; // the built package, as users run it (tsx's module getters would add cost of their own)
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const OPS = Number(process.env.OPS ?? 20000);

@@ -1,30 +1,10 @@
-import {
-  ProxyTracerProvider,
-  context as contextApi,
-  createNoopMeter,
-  metrics,
-  propagation,
-  trace,
-  type MeterProvider,
-  type Context,
-  type TextMapGetter,
-  type TextMapSetter,
-  type Tracer,
-} from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { ProxyTracerProvider, context as contextApi, createNoopMeter, metrics, propagation, trace, type MeterProvider, type Context, type Tracer } from '@opentelemetry/api';
 import type { InstrumentationOptions } from '../options';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
 import { legacyPropagators, type LegacyFormat } from '../propagation/legacy-formats';
+import type { Propagator } from '../propagation/propagator';
+import { w3cPropagator as W3C } from '../propagation/w3c-propagator';
 import { SCOPE_NAME, VERSION } from '../version';
-
-/** What the middleware needs of a propagator; both `propagation` and a `TextMapPropagator` fit. */
-export interface Propagator {
-  inject<C>(context: Context, carrier: C, setter: TextMapSetter<C>): void;
-  extract<C>(context: Context, carrier: C, getter: TextMapGetter<C>): Context;
-  fields(): string[];
-}
-
-const W3C = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
 
 /**
  * The globally registered propagator, or W3C trace context + baggage while none is (the global

@@ -74,9 +74,16 @@ test('an application bundled with esbuild traces a message', () => {
   checkTraced(lastLine(run(process.execPath, ['bundle.cjs'], app, { ...process.env, LOADED_AS: 'bundle' }).stdout), 'bundle');
 });
 
+test('the installed root entry loads @opentelemetry/api and nothing else from node_modules', () => {
+  const probe =
+    "require('kafkajs-tracing'); const names = Object.keys(require.cache).map((k) => (k.match(/node_modules\\/((?:@[^/]+\\/)?[^/]+)/) || [])[1]);" +
+    ' console.log(JSON.stringify([...new Set(names.filter(Boolean))].sort()))';
+  assert.deepEqual(JSON.parse(run(process.execPath, ['-e', probe], app).stdout), ['@opentelemetry/api', 'kafkajs-tracing']);
+});
+
 test('the Jaeger agent path without @opentelemetry/exporter-jaeger says what to install', () => {
-  const script = "require('kafkajs-tracing').startTracing({ register: false, jaeger: { agentHost: '127.0.0.1' } })";
+  const script = "require('kafkajs-tracing/setup').startTracing({ register: false, jaeger: { agentHost: '127.0.0.1' } })";
   assert.throws(() => run(process.execPath, ['-e', script], app), /needs @opentelemetry\/exporter-jaeger.*npm install @opentelemetry\/exporter-jaeger@\^2/s);
   // The collector path needs nothing extra.
-  run(process.execPath, ['-e', "require('kafkajs-tracing').startTracing({ register: false }).shutdown()"], app);
+  run(process.execPath, ['-e', "require('kafkajs-tracing/setup').startTracing({ register: false }).shutdown()"], app);
 });

@@ -1,6 +1,7 @@
 // Loads every entry with import (named imports, as an ES module application writes them) and runs
 // the scenario; also the entry point of the esbuild bundle.
-import { instrumentConsumer, instrumentProducer, startTracing } from 'kafkajs-tracing';
+import { instrumentConsumer, instrumentProducer } from 'kafkajs-tracing';
+import { startTracing } from 'kafkajs-tracing/setup';
 import { traceUrl } from 'kafkajs-tracing/harness';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import scenario from './scenario.cjs';
