@@ -4,6 +4,7 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { tracerProviderRegistered } from '../global-telemetry';
 import { SCOPE_NAME, VERSION } from '../version';
 import { CountingExporter, EndedSpanCounter, createExporter, type ExportStats } from './exporter';
 import { createMeterProvider, metricsChoice } from './metrics-export';
@@ -58,13 +59,6 @@ function batchConfig(options: TracingOptions): Required<NonNullable<TracingOptio
   return out;
 }
 
-/** True when some other tracer provider is already the global one. */
-function globalProviderTaken(): boolean {
-  const global = trace.getTracerProvider() as { getDelegate?: () => unknown };
-  const delegate = typeof global.getDelegate === 'function' ? global.getDelegate() : global;
-  return (delegate as { constructor?: { name?: string } })?.constructor?.name !== 'NoopTracerProvider';
-}
-
 /**
  * Sets tracing up in one call: a Node tracer provider with the service's resource, a
  * `BatchSpanProcessor` exporting to Jaeger (or OTLP, or your exporter), parent-based sampling, and,
@@ -113,7 +107,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
 
   let registered = false;
   if (options.register !== false) {
-    if (globalProviderTaken()) {
+    if (tracerProviderRegistered()) {
       diag.warn('kafkajs-tracing: a tracer provider is already registered; startTracing did not replace it. Pass tracing.provider as tracerProvider to use this one.');
     } else {
       const contextManager = new AsyncLocalStorageContextManager().enable();
