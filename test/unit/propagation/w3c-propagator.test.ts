@@ -33,6 +33,12 @@ function carried(ctx: Context) {
   };
 }
 
+function inject(p: TextMapPropagator, ctx: Context): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  p.inject(ctx, carrier, defaultTextMapSetter);
+  return carrier;
+}
+
 const extract = (p: TextMapPropagator, headers: Record<string, string | string[]>) => carried(p.extract(ROOT_CONTEXT, headers, defaultTextMapGetter));
 
 const hex = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: n, maxLength: n });
@@ -100,11 +106,7 @@ describe('own W3C propagator against @opentelemetry/core', () => {
         let ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags, traceState: traceState ? createTraceState(traceState) : undefined });
         if (entries.length) ctx = propagation.setBaggage(ctx, propagation.createBaggage(bag));
         if (suppressed) ctx = suppressTracing(ctx);
-        const ours: Record<string, string> = {};
-        const theirs: Record<string, string> = {};
-        w3cPropagator.inject(ctx, ours, defaultTextMapSetter);
-        core.inject(ctx, theirs, defaultTextMapSetter);
-        assert.deepEqual(ours, theirs);
+        assert.deepEqual(inject(w3cPropagator, ctx), inject(core, ctx));
       }),
     );
   });
@@ -132,11 +134,7 @@ describe('own W3C propagator against @opentelemetry/core', () => {
       [member('a', 4096), member('b', 4096)].map((m): [string, string] => [m[0] as string, m.slice(2)]),
     ]) {
       const ctx = propagation.setBaggage(ROOT_CONTEXT, propagation.createBaggage(Object.fromEntries(entries.map(([k, v]) => [k, { value: v }]))));
-      const ours: Record<string, string> = {};
-      const theirs: Record<string, string> = {};
-      w3cPropagator.inject(ctx, ours, defaultTextMapSetter);
-      core.inject(ctx, theirs, defaultTextMapSetter);
-      assert.deepEqual(ours, theirs);
+      assert.deepEqual(inject(w3cPropagator, ctx), inject(core, ctx));
     }
   });
 
