@@ -7,7 +7,7 @@ import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { buildSync } from 'esbuild';
-import { packRepository, run } from './npm';
+import { packRepository, repoRoot, run } from './npm';
 
 /** The application's own OpenTelemetry versions: deliberately not the ones this repository's lock file pins. */
 const APP_DEPENDENCIES = {
@@ -72,6 +72,19 @@ test('import of every entry traces a message', () => {
 test('an application bundled with esbuild traces a message', () => {
   buildSync({ absWorkingDir: app, entryPoints: ['load.mjs'], bundle: true, platform: 'node', format: 'cjs', outfile: 'bundle.cjs', logLevel: 'error' });
   checkTraced(lastLine(run(process.execPath, ['bundle.cjs'], app, { ...process.env, LOADED_AS: 'bundle' }).stdout), 'bundle');
+});
+
+test('TypeScript resolves the types of every entry for ES modules and CommonJS (node16 resolution)', () => {
+  const tsconfig = {
+    compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+    files: ['types.mts', 'types.cts'],
+  };
+  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(tsconfig));
+  run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app);
+  // The check can fail: a name an entry does not export is an error.
+  writeFileSync(join(app, 'wrong.mts'), "import { startTracing } from 'kafkajs-tracing';\nexport const x = startTracing;\n");
+  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ ...tsconfig, files: ['wrong.mts'] }));
+  assert.throws(() => run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app), /has no exported member named 'startTracing'|has no exported member 'startTracing'/);
 });
 
 test('the installed root entry loads @opentelemetry/api and nothing else from node_modules', () => {
