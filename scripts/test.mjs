@@ -106,6 +106,21 @@ if (doPackage && packageFiles.length) {
   jobs.push({ label: `package checks (${packageFiles.length} files)`, run: () => capture(process.execPath, [...nodeTest, ...packageFiles]) });
 }
 
+const infra = (cmd) => spawnSync('bash', [join(root, 'scripts/infra.sh'), cmd], { cwd: root, stdio: 'inherit' }).status;
+const integrating = doIntegration && integrationFiles.length > 0;
+const wasRunning = integrating && spawnSync('bash', [join(root, 'scripts/infra.sh'), 'status'], { cwd: root, stdio: 'ignore' }).status === 0;
+const stop = () => {
+  if (integrating && !wasRunning) infra('down');
+};
+process.on('SIGINT', () => {
+  stop();
+  process.exit(130);
+});
+// Kafka and Jaeger start (or, on a fresh machine, build) while the checks above run: it is mostly
+// waiting on the JVM, Maven or the Go compiler, and the integration tests need them right after.
+const infraUp = integrating && !wasRunning ? capture('bash', [join(root, 'scripts/infra.sh'), 'up']) : undefined;
+if (infraUp) console.log('-- started: Kafka and Jaeger (scripts/infra.sh up)');
+
 let status = 0;
 if (jobs.length) {
   const failed = await runParallel(jobs);
@@ -115,27 +130,25 @@ if (jobs.length) {
   }
 }
 
-if (status === 0 && doIntegration && integrationFiles.length) {
+if (infraUp) {
+  const { code, output } = await infraUp;
+  console.log(`\n== Kafka and Jaeger (scripts/infra.sh up): ${code === 0 ? 'ready' : `FAILED (exit ${code})`}\n${output.trimEnd()}`);
+  if (code !== 0) {
+    console.error('\nintegration tests need Kafka and Jaeger; scripts/infra.sh up failed (see the message above).');
+    status ||= 1;
+  }
+}
+
+if (status === 0 && integrating) {
   const nodes = [];
   for (const major of integrationMajors) {
     const node = await nodeBinary(major);
-    if (!node) process.exit(1);
+    if (!node) {
+      stop();
+      process.exit(1);
+    }
     nodes.push([major, node]);
   }
-  const infra = (cmd) => spawnSync('bash', [join(root, 'scripts/infra.sh'), cmd], { cwd: root, stdio: 'inherit' }).status;
-  const wasRunning = spawnSync('bash', [join(root, 'scripts/infra.sh'), 'status'], { cwd: root, stdio: 'ignore' }).status === 0;
-  if (!wasRunning && infra('up') !== 0) {
-    console.error('\nintegration tests need Kafka and Jaeger; scripts/infra.sh up failed (see the message above).');
-    infra('down');
-    process.exit(1);
-  }
-  const stop = () => {
-    if (!wasRunning) infra('down');
-  };
-  process.on('SIGINT', () => {
-    stop();
-    process.exit(130);
-  });
   try {
     for (const [major, node] of nodes) {
       if (status !== 0) break;
@@ -147,5 +160,7 @@ if (status === 0 && doIntegration && integrationFiles.length) {
   } finally {
     stop();
   }
+} else {
+  stop();
 }
 process.exit(status);
