@@ -3,6 +3,7 @@ import type { EachBatchHandler, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { ConsumerInstrumentationOptions } from '../options';
 import { ATTR } from '../semconv';
 import { extractUpstream, type Upstream } from '../propagation/extract-headers';
+import { reportSwallowed } from '../diag/report-once';
 import { errorType, recordError } from '../shared/span-errors';
 import type { TracingContext } from '../shared/tracing-context';
 import { processAttributes, startProcessSpan } from './process-span';
@@ -79,7 +80,8 @@ export function withMessageSpan<T>(message: KafkaMessage, fn: () => T): T {
   try {
     entry.state.done = true;
     ({ span, ctx } = messageSpan(entry.batch, entry.state, undefined));
-  } catch {
+  } catch (err) {
+    reportSwallowed('span-setup', err);
     return fn();
   }
   let result: T;
@@ -145,13 +147,15 @@ function startBatch(payload: EachBatchPayload, tc: TracingContext, options: Cons
  */
 export function traceEachBatch(handler: EachBatchHandler, tc: TracingContext, options: ConsumerInstrumentationOptions): EachBatchHandler {
   return async (payload: EachBatchPayload): Promise<void> => {
-    let started: ReturnType<typeof startBatch>;
+    let started: ReturnType<typeof startBatch> | undefined;
     try {
-      if (!tc.active() || payload.batch.messages.length === 0) return handler(payload);
-      started = startBatch(payload, tc, options);
-    } catch {
-      return handler(payload);
+      if (tc.active() && payload.batch.messages.length > 0) started = startBatch(payload, tc, options);
+    } catch (err) {
+      reportSwallowed('span-setup', err);
     }
+    // Outside the try: a handler that throws synchronously must not be taken for a tracing failure
+    // and called a second time.
+    if (!started) return handler(payload);
     const { span, state } = started;
     const startedAt = performance.now();
     const traced: EachBatchPayload = {
@@ -160,8 +164,8 @@ export function traceEachBatch(handler: EachBatchHandler, tc: TracingContext, op
         payload.resolveOffset(offset);
         try {
           closeUpTo(state, Number(offset), undefined);
-        } catch {
-          // best effort
+        } catch (err) {
+          reportSwallowed('span-setup', err);
         }
       },
     };
@@ -175,8 +179,8 @@ export function traceEachBatch(handler: EachBatchHandler, tc: TracingContext, op
     } finally {
       try {
         closeUpTo(state, Number.POSITIVE_INFINITY, failure);
-      } catch {
-        // best effort
+      } catch (err) {
+        reportSwallowed('span-setup', err);
       }
       span.end();
       tc.metrics.recordProcess(state.topic, options.groupId, state.messages.length, (performance.now() - startedAt) / 1000, failure === undefined ? undefined : errorType(failure));

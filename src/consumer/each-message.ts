@@ -2,6 +2,7 @@ import { context, type Span } from '@opentelemetry/api';
 import type { EachMessageHandler, EachMessagePayload } from 'kafkajs';
 import type { ConsumerInstrumentationOptions } from '../options';
 import { extractUpstream } from '../propagation/extract-headers';
+import { reportSwallowed } from '../diag/report-once';
 import { errorType, recordError } from '../shared/span-errors';
 import type { TracingContext } from '../shared/tracing-context';
 import { startProcessSpan } from './process-span';
@@ -26,7 +27,8 @@ export function traceEachMessage(
       if (measuring) tc.metrics.recordLatency(payload.topic, options.groupId, Number(payload.message.timestamp), Date.now());
       const upstream = extractUpstream(tc.propagator, payload.message.headers, tc.legacy);
       ({ span, context: ctx } = startProcessSpan(tc, options, payload.topic, payload.partition, payload.message, upstream));
-    } catch {
+    } catch (err) {
+      reportSwallowed('span-setup', err);
       return handler(payload); // tracing must never stand in the way of the handler
     }
     let failure: string | undefined;

@@ -5,6 +5,7 @@ import type { ConsumerInstrumentationOptions } from '../options';
 import { addMessageAttributes } from '../shared/message-attributes';
 import { callHook, type TracingContext } from '../shared/tracing-context';
 import type { Upstream } from '../propagation/extract-headers';
+import { reportSwallowed } from '../diag/report-once';
 
 /** @internal */
 export function isTrusted(options: ConsumerInstrumentationOptions, topic: string): boolean {
@@ -13,7 +14,8 @@ export function isTrusted(options: ConsumerInstrumentationOptions, topic: string
   if (trust === false) return false;
   try {
     return trust(topic) !== false;
-  } catch {
+  } catch (err) {
+    reportSwallowed('hook', err);
     return false; // a failing policy must not widen trust
   }
 }

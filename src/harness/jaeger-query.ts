@@ -29,6 +29,16 @@ interface Envelope<T> {
   errors?: { code?: number; msg?: string }[] | null;
 }
 
+/** Whether a 404 body is Jaeger's own "trace not found" envelope. */
+function isJaegerNotFound(text: string): boolean {
+  try {
+    const body = JSON.parse(text) as Envelope<unknown> | null;
+    return Array.isArray(body?.errors) && body.errors.some((e) => e?.code === 404);
+  } catch {
+    return false;
+  }
+}
+
 /** An error of the query API that names the URL it came from. */
 export class JaegerQueryError extends Error {
   constructor(
@@ -96,8 +106,16 @@ export class JaegerQuery {
       const why = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
       throw new JaegerQueryError(`Jaeger query API unreachable at ${url}: ${why}`, url);
     }
-    if (res.status === 404 && notFoundIsEmpty) return undefined;
     const text = await res.text();
+    if (res.status === 404 && notFoundIsEmpty) {
+      // Jaeger says "not found" in its JSON envelope; any other 404 means the URL is not its query API.
+      if (isJaegerNotFound(text)) return undefined;
+      throw new JaegerQueryError(
+        `${url} answered 404, and not as Jaeger's query API does: is ${this.baseUrl} the Jaeger query/UI address (port 16686 by default)?`,
+        url,
+        404,
+      );
+    }
     if (!res.ok) throw new JaegerQueryError(`Jaeger query API answered ${res.status} for ${url}: ${text.slice(0, 200)}`, url, res.status);
     let body: Envelope<T>;
     try {

@@ -1,6 +1,7 @@
 import { context, trace, type Span } from '@opentelemetry/api';
 import type { Message, Producer, ProducerBatch, ProducerRecord, RecordMetadata, Transaction } from 'kafkajs';
 import type { ProducerInstrumentationOptions } from '../options';
+import { reportSwallowed } from '../diag/report-once';
 import { errorType, recordError } from '../shared/span-errors';
 import { tracingContext, type TracingContext } from '../shared/tracing-context';
 import { recordAck, startBatchSendSpan, startMessageSpan, type OutgoingMessage } from './producer-spans';
@@ -59,9 +60,15 @@ function traceMessages(tc: TracingContext, options: ProducerInstrumentationOptio
   }
   const sendSpan = startBatchSendSpan(tc, options, topics, count, parent);
   const sendCtx = trace.setSpan(parent, sendSpan);
-  const messages = groups.map((g) =>
-    g.messages.map((m) => startMessageSpan(tc, options, 'create', { topic: g.topic, message: m } as OutgoingMessage, sendCtx).message),
-  );
+  let messages: Message[][];
+  try {
+    messages = groups.map((g) =>
+      g.messages.map((m) => startMessageSpan(tc, options, 'create', { topic: g.topic, message: m } as OutgoingMessage, sendCtx).message),
+    );
+  } catch (err) {
+    sendSpan.end(); // the caller sends untraced; the span it started must not stay open
+    throw err;
+  }
   const [only] = topics;
   return { spans: [sendSpan], messages, single: false, topic: topics.size === 1 ? only : undefined, count };
 }
@@ -83,7 +90,8 @@ function wrapSender<S extends Sender>(sender: S, tc: TracingContext, options: Pr
       }
       const traced = traceMessages(tc, options, [{ topic: record.topic, messages: record.messages }]);
       return settle(tc, traced, send, { ...record, messages: traced.messages[0] as Message[] });
-    } catch {
+    } catch (err) {
+      reportSwallowed('span-setup', err);
       return send(record); // tracing must never stand in the way of a send
     }
   };
@@ -96,7 +104,8 @@ function wrapSender<S extends Sender>(sender: S, tc: TracingContext, options: Pr
     let traced: Traced;
     try {
       traced = traceMessages(tc, options, groups);
-    } catch {
+    } catch (err) {
+      reportSwallowed('span-setup', err);
       return sendBatch(batch);
     }
     const topicMessages = groups.map((g, i) => ({ ...g, messages: traced.messages[i] as Message[] }));

@@ -52,7 +52,13 @@ export function startMessageSpan(
   addMessageAttributes(attributes, message.key, message.value, options.captureMessageKey !== false);
   const stale = staleSpanContext(tc.propagator, message.headers);
   const span = startProducerSpan(tc, options, operation, topic, parent, attributes, stale && [{ context: stale }]);
-  const traced = injectIntoMessage(tc.propagator, trace.setSpan(parent, span), message);
+  let traced: Message;
+  try {
+    traced = injectIntoMessage(tc.propagator, trace.setSpan(parent, span), message);
+  } catch (err) {
+    span.end(); // a started span always ends, even when what follows its start fails
+    throw err;
+  }
   callHook(options.producerHook, span, { topic, message: traced });
   if (operation === 'create') span.end();
   return { span, message: traced };

@@ -1,5 +1,6 @@
 import type { TextMapGetter, TextMapSetter } from '@opentelemetry/api';
 import type { IHeaders } from 'kafkajs';
+import { reportSwallowed } from '../diag/report-once';
 
 /**
  * Largest header value read for propagation, in bytes. W3C baggage allows 8192 bytes, trace context
@@ -56,8 +57,9 @@ export const headerGetter: TextMapGetter<IHeaders | undefined> = {
       for (const k of Object.keys(carrier)) {
         if (k !== key && k.toLowerCase() === key) return readValue(carrier[k]);
       }
-    } catch {
+    } catch (err) {
       // A hostile carrier (getters that throw, proxies) reads as "no header".
+      reportSwallowed('header-read', err);
     }
     return undefined;
   },

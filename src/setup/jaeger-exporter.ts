@@ -98,10 +98,24 @@ export class JaegerHttpExporter implements SpanExporter {
     this.encode(process, spans.slice(half), out);
   }
 
+  /**
+   * Posts one body. Settles exactly once, whichever way the exchange ends: a complete answer, a
+   * request or response error, a connection closed or reset mid-answer, or no complete answer
+   * within `timeoutMillis` (a deadline for the whole exchange, not only for an idle socket).
+   */
   private post(body: Buffer): Promise<void> {
     const { username, password, timeoutMillis = 10_000 } = this.config;
     const request = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const where = `Jaeger collector ${this.url.href}`;
     return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (failure?: string): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        if (failure === undefined) resolve();
+        else reject(new Error(`${where}: ${failure}`));
+      };
       const req = request(
         this.url,
         {
@@ -109,19 +123,25 @@ export class JaegerHttpExporter implements SpanExporter {
           agent: this.agent,
           auth: username && password ? `${username}:${password}` : undefined,
           headers: { 'Content-Type': 'application/x-thrift', 'Content-Length': body.length },
-          timeout: timeoutMillis,
         },
         (res) => {
           res.resume(); // drain, so the keep-alive socket is reused
           res.on('end', () => {
             const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) resolve();
-            else reject(new Error(`Jaeger collector ${this.url.href} answered HTTP ${status}`));
+            settle(status >= 200 && status < 300 ? undefined : `answered HTTP ${status}`);
           });
+          res.on('error', (err) => settle(`answer broken off: ${err.message}`));
+          // 'close' without 'end': the connection dropped part-way through the answer.
+          res.on('close', () => settle('connection closed before the answer was complete'));
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`Jaeger collector ${this.url.href} did not answer within ${timeoutMillis} ms`)));
-      req.on('error', (err) => reject(new Error(`Jaeger collector ${this.url.href}: ${err.message}`)));
+      const deadline = setTimeout(() => {
+        settle(`did not answer within ${timeoutMillis} ms`);
+        req.destroy();
+      }, timeoutMillis);
+      deadline.unref();
+      req.on('error', (err) => settle(err.message));
+      req.on('close', () => settle('connection closed before an answer'));
       req.end(body);
     });
   }

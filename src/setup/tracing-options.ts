@@ -69,8 +69,9 @@ export interface TracingOptions {
   /** Extra resource attributes (merged over `OTEL_RESOURCE_ATTRIBUTES`). */
   resourceAttributes?: Record<string, string | number | boolean>;
   /**
-   * Where spans go: `'jaeger'` (default), `'otlp'`, or any `SpanExporter`. `OTEL_TRACES_EXPORTER=otlp`
-   * selects OTLP when this is not given.
+   * Where spans go: `'jaeger'` (default), `'otlp'`, or any `SpanExporter`. When this is not given,
+   * `OTEL_TRACES_EXPORTER` decides: `jaeger`, `otlp`, `console`, a list of them (`otlp,console`), or
+   * `none` (spans are made and propagated but not exported); unknown values are warned about once.
    */
   exporter?: 'jaeger' | 'otlp' | SpanExporter;
   /** Jaeger exporter settings. */
@@ -87,8 +88,9 @@ export interface TracingOptions {
   /** BatchSpanProcessor settings. */
   batch?: BatchOptions;
   /**
-   * Register the provider, the W3C trace-context + baggage propagator and an AsyncLocalStorage
-   * context manager globally (default `true`). With `false` the provider is only returned: pass it
+   * Register the provider, the propagator (`OTEL_PROPAGATORS`: `tracecontext`, `baggage`, `b3`,
+   * `b3multi`, `jaeger`, `none`; default W3C trace context + baggage) and an AsyncLocalStorage
+   * context manager globally, each only where the application registered none (default `true`). With `false` the provider is only returned: pass it
    * as `tracerProvider` to the middleware (several services in one process, tests).
    */
   register?: boolean;

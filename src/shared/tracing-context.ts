@@ -5,6 +5,7 @@ import { MessagingMetrics } from '../metrics/messaging-metrics';
 import { legacyPropagators, type LegacyFormat } from '../propagation/legacy-formats';
 import type { Propagator } from '../propagation/propagator';
 import { SCOPE_NAME, VERSION } from '../version';
+import { reportSwallowed } from '../diag/report-once';
 
 /** The tracer and propagator one instrumented producer or consumer works with. @internal */
 export interface TracingContext {
@@ -39,8 +40,9 @@ export function callHook<A, B>(hook: ((a: A, b: B) => void) | undefined, a: A, b
   if (!hook) return;
   try {
     hook(a, b);
-  } catch {
+  } catch (err) {
     // Hooks are the user's code running inside ours: their failure must not fail a send or a handler.
+    reportSwallowed('hook', err);
   }
 }
 

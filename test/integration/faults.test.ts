@@ -118,7 +118,7 @@ describe('faults against the real Kafka and Jaeger', { skip }, () => {
       freeze('jaeger', (frozen = false));
       await tracing.forceFlush();
       const stats = tracing.exportStats();
-      console.log(`jaeger frozen: ${up.toFixed(0)} msg/s up, ${down.toFixed(0)} msg/s frozen; ${JSON.stringify(stats)}`);
+      console.log(`jaeger frozen: ${up.toFixed(0)} msg/s up, ${down.toFixed(0)} msg/s frozen, ratio ${(down / up).toFixed(2)}; ${JSON.stringify(stats)}`);
       assert.equal(consumed.length, 620, 'every message consumed');
       assert.ok(down / up > 0.5, `rate with Jaeger frozen fell to ${(down / up).toFixed(2)}× of the rate with it up`);
       assert.ok(stats.droppedSpans > 0, 'the full queue dropped spans instead of growing');

@@ -52,6 +52,23 @@ describe('startTracing', () => {
     assert.equal(stats.failedSpans, 4);
   });
 
+  it('counts a batch once even when an exporter answers twice', async () => {
+    const twice: SpanExporter = {
+      export: (_spans, done) => {
+        done({ code: ExportResultCode.SUCCESS });
+        done({ code: ExportResultCode.FAILED, error: new Error('late second answer') });
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const tracing = startTracing({ exporter: twice, register: false, batch: { scheduledDelayMillis: 600000 } });
+    for (let i = 0; i < 3; i++) tracing.tracer.startSpan(`s${i}`).end();
+    await tracing.forceFlush();
+    const stats = tracing.exportStats();
+    assert.equal(stats.exportedSpans, 3);
+    assert.equal(stats.failedSpans, 0, JSON.stringify(stats));
+    await tracing.shutdown();
+  });
+
   it('counts spans dropped by a full queue', async () => {
     const exporter = new InMemorySpanExporter();
     const tracing = startTracing({ exporter, register: false, batch: { maxQueueSize: 10, maxExportBatchSize: 10, scheduledDelayMillis: 600000 } });
