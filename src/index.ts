@@ -9,15 +9,15 @@
  */
 export { instrumentProducer } from './producer/instrument-producer';
 export { instrumentConsumer } from './consumer/instrument-consumer';
-export { withMessageSpan } from './consumer/each-batch';
+export { withMessageSpan } from './consumer/with-message-span';
 export { traceKafka, type TraceKafkaOptions } from './trace-kafka';
 export {
-  MAX_KEY_LENGTH,
   type ConsumerHookInfo,
   type ConsumerInstrumentationOptions,
   type InstrumentationOptions,
   type ProducerHookInfo,
   type ProducerInstrumentationOptions,
 } from './options';
+export { MAX_KEY_LENGTH } from './spans/message-attributes';
 export { MAX_HEADER_VALUE_BYTES } from './propagation/header-carrier';
 export type { LegacyFormat } from './propagation/legacy-formats';
