@@ -18,7 +18,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3Propagator } from '@opentelemetry/propagator-b3';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import {
   contextManagerRegistered,
   globalOrW3cPropagator,
@@ -52,6 +52,15 @@ describe('assumptions about @opentelemetry/api', () => {
     const global = trace.getTracerProvider();
     assert.ok(global instanceof ProxyTracerProvider);
     assert.equal(global.getDelegate(), provider);
+  });
+
+  it('a tracer taken from the global proxy before any registration records once a provider is registered (client-tracing.ts takes it once)', () => {
+    const tracer = trace.getTracerProvider().getTracer('early');
+    assert.equal(tracer.startSpan('before').isRecording(), false);
+    const exporter = new InMemorySpanExporter();
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+    tracer.startSpan('after').end();
+    assert.deepEqual(exporter.getFinishedSpans().map((s) => s.name), ['after']);
   });
 
   it('the no-op meter provider hands out the one meter createNoopMeter() returns; a registered provider is returned as is', () => {
