@@ -52,7 +52,7 @@ const traceparent = fc.oneof(
   fc.string({ maxLength: 70 }),
 );
 // Trace state is parsed by @opentelemetry/api's createTraceState. Core's own TraceState (2.11) differs
-// from the API's in two edge cases the W3C leaves to implementations: duplicate keys (core keeps the
+// from the API's in two edge cases: duplicate keys (core keeps the
 // last value, the API the first) and headers over 512 characters (core keeps the members that fit,
 // the API drops the header). The generator stays clear of both; everything else must match.
 const tracestate = fc.oneof(
