@@ -92,6 +92,3 @@ export interface ConsumerInstrumentationOptions extends InstrumentationOptions {
   /** Most links put on the span of an `eachBatch` call (one per message with a context). Default 128. */
   maxBatchLinks?: number;
 }
-
-/** Longest message key recorded as an attribute, in characters; longer keys are cut to this length. */
-export const MAX_KEY_LENGTH = 256;

@@ -8,11 +8,15 @@ export interface JaegerQueryOptions {
 
 /** Search parameters of {@link JaegerQuery.findTraces}. */
 export interface FindTracesQuery {
+  /** Service whose traces to search. */
   service: string;
+  /** Only traces with a span of this name. */
   operation?: string;
   /** Span tags every matching trace has, e.g. `{ 'messaging.destination.name': 'orders' }`. */
   tags?: Record<string, string>;
+  /** Earliest span start to search from. */
   start?: Date;
+  /** Latest span start to search up to. */
   end?: Date;
   /** Most traces returned. Default 20. */
   limit?: number;

@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, trace, type Context, type SpanContext } from '@opentelemetry/api';
 import type { IHeaders } from 'kafkajs';
-import type { Propagator } from '../shared/tracing-context';
+import type { Propagator } from './propagator';
 import { headerGetter } from './header-carrier';
 import { extractLegacy } from './legacy-formats';
 import { reportSwallowed } from '../diag/report-once';

@@ -6,7 +6,6 @@ import { reportSwallowed } from '../diag/report-once';
  * Largest header value read for propagation, in bytes. W3C baggage allows 8192 bytes, trace context
  * far less; anything bigger is ignored before it is decoded, so a hostile producer cannot make every
  * consumer decode megabytes.
- * @internal
  */
 export const MAX_HEADER_VALUE_BYTES = 8192;
 

@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, trace, type Context, type SpanContext, type TextMapSetter } from '@opentelemetry/api';
 import type { IHeaders, Message } from 'kafkajs';
-import type { Propagator } from '../shared/tracing-context';
+import type { Propagator } from './propagator';
 import { headerGetter, headerSetter } from './header-carrier';
 import { reportSwallowed } from '../diag/report-once';
 

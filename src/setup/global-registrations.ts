@@ -1,6 +1,7 @@
-import { ROOT_CONTEXT, context, createContextKey, diag, metrics, propagation, trace, type TextMapPropagator, type TracerProvider } from '@opentelemetry/api';
+import { context, diag, metrics, propagation, trace, type TextMapPropagator, type TracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { contextManagerRegistered, propagatorRegistered, tracerProviderRegistered } from '../global-telemetry';
 
 /** Which global slots one startTracing call filled: only these are emptied again by its shutdown. @internal */
 export interface GlobalRegistrations {
@@ -8,20 +9,6 @@ export interface GlobalRegistrations {
   meterProvider: boolean;
   propagator: boolean;
   contextManager: boolean;
-}
-
-const PROBE = createContextKey('kafkajs-tracing context manager probe');
-
-/** True when some context manager is registered: the API's no-op one does not carry values into `with`. */
-function contextManagerRegistered(): boolean {
-  return context.with(ROOT_CONTEXT.setValue(PROBE, true), () => context.active().getValue(PROBE) === true);
-}
-
-/** True when some other tracer provider is already the global one. */
-function tracerProviderRegistered(): boolean {
-  const global = trace.getTracerProvider() as { getDelegate?: () => unknown };
-  const delegate = typeof global.getDelegate === 'function' ? global.getDelegate() : global;
-  return (delegate as { constructor?: { name?: string } })?.constructor?.name !== 'NoopTracerProvider';
 }
 
 /**
@@ -48,8 +35,7 @@ export function registerGlobals(tracerProvider: TracerProvider, meterProvider: M
     made.contextManager = context.setGlobalContextManager(manager);
     if (!made.contextManager) manager.disable();
   }
-  // The API's default propagator has no fields; any registered one that injects something has.
-  if (propagator && propagation.fields().length === 0) made.propagator = propagation.setGlobalPropagator(propagator);
+  if (propagator && !propagatorRegistered()) made.propagator = propagation.setGlobalPropagator(propagator);
   return made;
 }
 

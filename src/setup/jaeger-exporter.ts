@@ -1,6 +1,5 @@
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -158,6 +157,28 @@ export class JaegerHttpExporter implements SpanExporter {
   }
 }
 
+type JaegerExporterModule = typeof import('@opentelemetry/exporter-jaeger');
+
+/** What the agent path says when its optional peer dependency is missing. @internal */
+export const MISSING_JAEGER_EXPORTER =
+  'startTracing: the Jaeger agent (UDP) path needs @opentelemetry/exporter-jaeger, an optional peer dependency ' +
+  'that is not installed: `npm install @opentelemetry/exporter-jaeger@^2`, or send to the collector over HTTP ' +
+  '(jaeger.endpoint / OTEL_EXPORTER_JAEGER_ENDPOINT), which needs nothing extra';
+
+/**
+ * Loads `@opentelemetry/exporter-jaeger` on first use: it brings jaeger-client, thriftrw and
+ * opentracing, which only the agent path needs, so it is an optional peer dependency.
+ */
+function loadJaegerExporter(): JaegerExporterModule['JaegerExporter'] {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('@opentelemetry/exporter-jaeger') as JaegerExporterModule).JaegerExporter;
+  } catch (err) {
+    const missing = (err as { code?: unknown }).code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes("'@opentelemetry/exporter-jaeger'");
+    throw missing ? new Error(MISSING_JAEGER_EXPORTER, { cause: err }) : err;
+  }
+}
+
 /**
  * The Jaeger agent path (Thrift over UDP) stays with `@opentelemetry/exporter-jaeger`: UDP packets
  * cap a batch at 64 KB anyway, so it is not the path for volume.
@@ -165,5 +186,6 @@ export class JaegerHttpExporter implements SpanExporter {
  */
 export function jaegerAgentExporter(host: string | undefined, port: number | undefined, resource: Resource | undefined): SpanExporter {
   const { tags } = toProcess(resource);
+  const JaegerExporter = loadJaegerExporter();
   return new JaegerExporter({ host, port, tags: tags.map(([key, value]) => ({ key, value })) });
 }

@@ -21,16 +21,21 @@ export interface OtlpExportOptions {
   headers?: Record<string, string>;
 }
 
-/** Batching of the `BatchSpanProcessor`; unset fields fall back to `OTEL_BSP_*`, then the SDK's defaults. */
+/** Batching of the `BatchSpanProcessor`; unset fields fall back to `OTEL_BSP_*`, then to the defaults below, sized for Kafka. */
 export interface BatchOptions {
+  /** Most finished spans waiting for export; beyond it spans are dropped and counted. Default 65,536. */
   maxQueueSize?: number;
+  /** Most spans per export request. Default 2,048. */
   maxExportBatchSize?: number;
+  /** Longest wait before a partial batch is exported, in ms. Default 1,000. */
   scheduledDelayMillis?: number;
+  /** How long one export may take before it is abandoned and counted as failed, in ms. Default 30,000. */
   exportTimeoutMillis?: number;
 }
 
 /** Messaging metrics on a Prometheus scrape endpoint (`@opentelemetry/exporter-prometheus`). */
 export interface PrometheusMetricsOptions {
+  /** Selects the Prometheus scrape endpoint. */
   exporter: 'prometheus';
   /** Port of the scrape endpoint. Default: `OTEL_EXPORTER_PROMETHEUS_PORT`, else 9464. */
   port?: number;
@@ -42,6 +47,7 @@ export interface PrometheusMetricsOptions {
 
 /** Messaging metrics pushed over OTLP/HTTP (`@opentelemetry/exporter-metrics-otlp-http`). */
 export interface OtlpMetricsOptions {
+  /** Selects push over OTLP/HTTP. */
   exporter: 'otlp';
   /** Metrics endpoint. Default: `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` / `OTEL_EXPORTER_OTLP_ENDPOINT`, else `http://localhost:4318/v1/metrics`. */
   url?: string;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
-import { startTracing } from '../../src/index';
+import { startTracing } from '../../src/setup/index';
 import { JaegerQuery, waitForTrace } from '../../src/harness/index';
 import { JAEGER_ENDPOINT, JAEGER_QUERY_URL } from '../support/env';
 import { SCOPE_NAME, VERSION } from '../../src/version';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { DiagLogLevel, context, diag, propagation, trace } from '@opentelemetry/api';
 import { ConsoleSpanExporter, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { startTracing } from '../../../src/index';
+import { startTracing } from '../../../src/setup/index';
 import { createExporter } from '../../../src/setup/exporter';
 import { metricsChoice } from '../../../src/setup/metrics-export';
 import { JaegerHttpExporter } from '../../../src/setup/jaeger-exporter';

@@ -7,7 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { startTracing } from '../../../src/index';
+import { startTracing } from '../../../src/setup/index';
 import { JaegerHttpExporter } from '../../../src/setup/jaeger-exporter';
 
 const TIMEOUT_MS = 400;

@@ -6,7 +6,7 @@ import { ROOT_CONTEXT, context, createContextKey, propagation, trace } from '@op
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { startTracing } from '../../../src/index';
+import { startTracing } from '../../../src/setup/index';
 
 const KEY = createContextKey('app value');
 /** Whether the global context manager carries a value into a callback, as a working one does. */

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { DiagLogLevel, diag, metrics } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Producer, RecordMetadata } from 'kafkajs';
-import { instrumentProducer, startTracing } from '../../../src/index';
+import { instrumentProducer } from '../../../src/index';
+import { startTracing } from '../../../src/setup/index';
 
 function fakeProducer(): Producer {
   const fake = {

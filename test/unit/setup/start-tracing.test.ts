@@ -5,7 +5,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { InMemorySpanExporter, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { startTracing } from '../../../src/index';
+import { startTracing } from '../../../src/setup/index';
 import { createExporter } from '../../../src/setup/exporter';
 import { JaegerHttpExporter } from '../../../src/setup/jaeger-exporter';
 import { VERSION } from '../../../src/version';

@@ -1,7 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import type { Attributes } from '@opentelemetry/api';
 import { ATTR } from '../semconv';
-import { MAX_KEY_LENGTH } from '../options';
+
+/** Longest message key recorded as an attribute, in characters; longer keys are cut to this length. */
+export const MAX_KEY_LENGTH = 256;
 
 /**
  * Key, tombstone and body-size attributes of one message, shared by producer and consumer spans.
