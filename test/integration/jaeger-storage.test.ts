@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import { startTracing } from '../../src/index';
+import { startTracing } from '../../src/setup/index';
 import { JaegerQuery, waitForTrace } from '../../src/harness/index';
 import { JAEGER_ENDPOINT, JAEGER_QUERY_URL } from '../support/env';
 import { canInjectFaults, infra } from '../support/infra';
