@@ -5,7 +5,7 @@ import type { ProducerInstrumentationOptions } from '../options';
 import { addMessageAttributes } from '../shared/message-attributes';
 import { callHook, type TracingContext } from '../shared/tracing-context';
 import { injectIntoMessage, staleSpanContext } from '../propagation/inject-headers';
-import { trace } from '@opentelemetry/api';
+import { injectionContext } from '../propagation/pipeline-origin';
 
 /** One message of a send call, with its topic (sendBatch mixes topics). @internal */
 export interface OutgoingMessage {
@@ -52,7 +52,7 @@ export function startMessageSpan(
   addMessageAttributes(attributes, message.key, message.value, options.captureMessageKey !== false);
   const stale = staleSpanContext(tc.propagator, message.headers);
   const span = startProducerSpan(tc, options, operation, topic, parent, attributes, stale && [{ context: stale }]);
-  const traced = injectIntoMessage(tc.propagator, trace.setSpan(parent, span), message);
+  const traced = injectIntoMessage(tc.propagator, injectionContext(parent, span, topic, Date.now()), message);
   callHook(options.producerHook, span, { topic, message: traced });
   if (operation === 'create') span.end();
   return { span, message: traced };
