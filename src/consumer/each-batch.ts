@@ -6,6 +6,8 @@ import { extractUpstream, type Upstream } from '../propagation/extract-headers';
 import { errorType, recordError } from '../shared/span-errors';
 import type { TracingContext } from '../shared/tracing-context';
 import { processAttributes, startProcessSpan } from './process-span';
+import type { LagTracker } from '../metrics/consumer-lag';
+import { lagAfterResolve } from './lag-events';
 
 const DEFAULT_MAX_BATCH_LINKS = 128;
 
@@ -143,12 +145,13 @@ function startBatch(payload: EachBatchPayload, tc: TracingContext, options: Cons
  * or the batch's end. The batch API keeps its behaviour; errors are recorded and rethrown unchanged.
  * @internal
  */
-export function traceEachBatch(handler: EachBatchHandler, tc: TracingContext, options: ConsumerInstrumentationOptions): EachBatchHandler {
+export function traceEachBatch(handler: EachBatchHandler, tc: TracingContext, options: ConsumerInstrumentationOptions, lag?: LagTracker): EachBatchHandler {
   return async (payload: EachBatchPayload): Promise<void> => {
     let started: ReturnType<typeof startBatch>;
     try {
       if (!tc.active() || payload.batch.messages.length === 0) return handler(payload);
       started = startBatch(payload, tc, options);
+      if (lag) lagAfterResolve(lag, payload.batch.topic, payload.batch.partition, payload.batch.messages[0], -1);
     } catch {
       return handler(payload);
     }
@@ -160,6 +163,7 @@ export function traceEachBatch(handler: EachBatchHandler, tc: TracingContext, op
         payload.resolveOffset(offset);
         try {
           closeUpTo(state, Number(offset), undefined);
+          if (lag) lagAfterResolve(lag, state.topic, state.partition, state.messages[state.next]?.message, Number(offset));
         } catch {
           // best effort
         }

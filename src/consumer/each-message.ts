@@ -5,6 +5,7 @@ import { extractUpstream } from '../propagation/extract-headers';
 import { errorType, recordError } from '../shared/span-errors';
 import type { TracingContext } from '../shared/tracing-context';
 import { startProcessSpan } from './process-span';
+import type { LagTracker } from '../metrics/consumer-lag';
 
 /**
  * Wraps an `eachMessage` handler: the handler runs inside the message's `process <topic>` span with
@@ -16,6 +17,7 @@ export function traceEachMessage(
   handler: EachMessageHandler,
   tc: TracingContext,
   options: ConsumerInstrumentationOptions,
+  lag?: LagTracker,
 ): EachMessageHandler {
   const traced = async (payload: EachMessagePayload): Promise<void> => {
     let span: Span;
@@ -23,7 +25,11 @@ export function traceEachMessage(
     const measuring = tc.metrics.isEnabled();
     const started = measuring ? performance.now() : 0;
     try {
-      if (measuring) tc.metrics.recordLatency(payload.topic, options.groupId, Number(payload.message.timestamp), Date.now());
+      if (measuring) {
+        const timestamp = Number(payload.message.timestamp);
+        tc.metrics.recordLatency(payload.topic, options.groupId, timestamp, Date.now());
+        lag?.processing(payload.topic, payload.partition, Number(payload.message.offset), timestamp);
+      }
       const upstream = extractUpstream(tc.propagator, payload.message.headers, tc.legacy);
       ({ span, context: ctx } = startProcessSpan(tc, options, payload.topic, payload.partition, payload.message, upstream));
     } catch {
