@@ -128,6 +128,10 @@ describe('pipeline metrics in a real Prometheus', { timeout: 180000 }, () => {
     };
     const queries = dashboard.panels.flatMap((p) => p.targets.map((t) => ({ panel: p.title, expr: t.expr })));
     assert.ok(queries.length >= 6);
+    // Rates need traffic inside their window, as on a live dashboard: a few more orders, a few scrapes.
+    const checkout = service('checkout.ts', {}, [`live-${Date.now().toString(36)}`, '--count', '5', '--every', '300']);
+    await new Promise((r) => checkout.child.once('exit', r));
+    await new Promise((r) => setTimeout(r, 3000));
     for (const { panel, expr } of queries) {
       const result = await prom.query(expr);
       assert.ok(result.length > 0, `"${panel}": no data for ${expr}`);
