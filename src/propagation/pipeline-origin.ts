@@ -32,6 +32,31 @@ const TOPIC = /^[A-Za-z0-9._-]+$/;
 // value: origin ms in base 36, hop, entry topic. No ',' or '=' may appear (tracestate grammar).
 const VALUE = /^([0-9a-z]{1,11}):([0-9]{1,3}):([A-Za-z0-9._-]{1,64})$/;
 
+const OWN_PREFIX = `${TRACESTATE_KEY}=`;
+
+/**
+ * A tracestate holding our entry alone: the case of nearly every message, built without the API's
+ * general implementation (two Maps per copy). Anything that changes it gets the general one.
+ */
+class OnlyOurEntry implements TraceState {
+  private readonly serialized: string;
+  constructor(private readonly value: string) {
+    this.serialized = OWN_PREFIX + value;
+  }
+  get(key: string): string | undefined {
+    return key === TRACESTATE_KEY ? this.value : undefined;
+  }
+  set(key: string, value: string): TraceState {
+    return createTraceState(this.serialized).set(key, value);
+  }
+  unset(key: string): TraceState {
+    return key === TRACESTATE_KEY ? createTraceState() : this;
+  }
+  serialize(): string {
+    return this.serialized;
+  }
+}
+
 /** Context key under which the consumer middleware hands the trusted origin to the handler's produces. */
 const ORIGIN_KEY = createContextKey('kafkajs-tracing pipeline origin');
 
@@ -85,7 +110,11 @@ function lastKey(members: string): string {
  * @internal
  */
 export function setOriginEntry(state: TraceState | undefined, value: string): TraceState {
-  let next = (state ?? createTraceState()).unset(TRACESTATE_KEY);
+  // The common cases, kept cheap (every traced produce passes here): no tracestate, or only ours.
+  if (!state) return new OnlyOurEntry(value);
+  const current = state.serialize();
+  if (current === '' || (current.startsWith(OWN_PREFIX) && !current.includes(','))) return new OnlyOurEntry(value);
+  let next = state.unset(TRACESTATE_KEY);
   let members = next.serialize();
   const ours = TRACESTATE_KEY.length + 1 + value.length + 1;
   while (members !== '' && (members.split(',').length >= MAX_ENTRIES || members.length + ours > MAX_LENGTH)) {

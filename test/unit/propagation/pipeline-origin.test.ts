@@ -147,3 +147,18 @@ describe('pipeline origin in tracestate', () => {
     }
   });
 });
+
+describe('pipeline origin: the single-entry tracestate', () => {
+  it('behaves as the API implementation does for get, set, unset and serialize', () => {
+    const only = setOriginEntry(undefined, '1:1:orders');
+    const api = createTraceState('kjt=1:1:orders');
+    assert.equal(only.serialize(), api.serialize());
+    assert.equal(only.get('kjt'), '1:1:orders');
+    assert.equal(only.get('other'), undefined);
+    assert.equal(only.set('congo', 't61').serialize(), api.set('congo', 't61').serialize());
+    assert.equal(only.set('kjt', '2:2:orders').serialize(), 'kjt=2:2:orders');
+    assert.equal(only.unset('kjt').serialize(), '');
+    assert.equal(only.unset('congo').serialize(), 'kjt=1:1:orders');
+    assert.equal(setOriginEntry(only, '3:3:orders').serialize(), 'kjt=3:3:orders');
+  });
+});
