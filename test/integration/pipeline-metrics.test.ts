@@ -97,8 +97,9 @@ describe('pipeline metrics in a real Prometheus', { timeout: 180000 }, () => {
     const [age] = await prom.queryRange(AGE, started, Date.now());
     const ages = values(age);
     const top = ages.indexOf(Math.max(...ages));
-    assert.ok(ages[top] as number >= 0.5 && top >= 2 && (ages[top - 2] as number) < (ages[top - 1] as number) && (ages[top - 1] as number) < (ages[top] as number),
-      `lag in seconds grows to its peak: ${ages.join(' ')}`);
+    // (at least over the last two scrapes before the peak: the series starts with the consumer's first
+    // batch, which on a busy machine can come late in the backlog)
+    assert.ok(ages[top] as number >= 0.5 && top >= 1 && (ages[top - 1] as number) < (ages[top] as number), `lag in seconds grows to its peak: ${ages.join(' ')}`);
     assert.equal(ages[ages.length - 1], 0, `caught up: 0 s (${ages.join(' ')})`);
     // The fast consumer has lag series too, per partition, and ends caught up.
     const payments = await prom.query('kafkajs_tracing_consumer_lag_messages{messaging_consumer_group_name="payments",messaging_destination_name="orders"}');
