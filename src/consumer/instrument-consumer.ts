@@ -3,6 +3,7 @@ import type { ConsumerInstrumentationOptions } from '../options';
 import { clientTracing } from '../client-tracing';
 import { traceEachBatch } from './each-batch';
 import { traceEachMessage } from './each-message';
+import { watchLag } from './lag-events';
 
 const INSTRUMENTED = Symbol.for('kafkajs-tracing.instrumented');
 
@@ -24,12 +25,13 @@ export function instrumentConsumer<C extends Consumer>(consumer: C, options: Con
   const flagged = consumer as C & { [INSTRUMENTED]?: true };
   if (flagged[INSTRUMENTED]) return consumer;
   const tracing = clientTracing(options);
+  const lag = watchLag(consumer, options);
   const run = consumer.run.bind(consumer);
   consumer.run = (config?: ConsumerRunConfig): Promise<void> => {
     if (!config) return run(config);
     const traced: ConsumerRunConfig = { ...config };
-    if (typeof config.eachMessage === 'function') traced.eachMessage = traceEachMessage(config.eachMessage, tracing, options);
-    if (typeof config.eachBatch === 'function') traced.eachBatch = traceEachBatch(config.eachBatch, tracing, options);
+    if (typeof config.eachMessage === 'function') traced.eachMessage = traceEachMessage(config.eachMessage, tracing, options, lag);
+    if (typeof config.eachBatch === 'function') traced.eachBatch = traceEachBatch(config.eachBatch, tracing, options, lag);
     return run(traced);
   };
   Object.defineProperty(consumer, INSTRUMENTED, { value: true });
