@@ -237,13 +237,15 @@ export class RetryingExporter implements SpanExporter {
       while (this.held.length > 0 && Date.now() < deadline) {
         const batch = this.held[0] as Held;
         this.deliveredSinceResend = false;
-        const ok = await withDeadline(batch.send(), deadline).then(
+        // Each attempt has the export timeout too: an exporter that never answers must not stop the resends.
+        const ok = await withDeadline(batch.send(), Math.min(deadline, Date.now() + this.flushTimeoutMillis)).then(
           () => true,
           () => false,
         );
         const stillHeld = this.held[0] === batch; // not evicted meanwhile
         if (ok) {
           if (stillHeld) this.release(this.held.shift() as Held);
+          else this.stats.lostSpans -= batch.spans; // evicted while on its way, and delivered after all
           this.stats.resentSpans += batch.spans;
           this.delivered(batch.spans);
           this.backoff = this.initialBackoff;
@@ -289,7 +291,6 @@ export class RetryingExporter implements SpanExporter {
 
 /** `promise`, or a rejection once `deadline` (epoch ms) passes. */
 function withDeadline(promise: Promise<void>, deadline: number): Promise<void> {
-  if (deadline === Infinity) return promise;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('flush deadline passed')), Math.max(0, deadline - Date.now()));
     promise.then(resolve, reject).finally(() => clearTimeout(timer));
