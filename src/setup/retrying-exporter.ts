@@ -123,7 +123,9 @@ export class RetryingExporter implements SpanExporter {
         (err: unknown) => {
           failure ??= asError(err);
           const retryable = !(err instanceof JaegerPostError) || err.retryable;
-          this.failed(n, asError(err), retryable ? { bytes: body.length, spans: n, strikes: 0, send: () => jaeger.send(body) } : undefined);
+          // Held as an exact copy: the encoder's body is a view into a larger buffer that would stay alive with it.
+          const copy = retryable && this.maxBytes > 0 ? Buffer.from(body) : body;
+          this.failed(n, asError(err), retryable ? { bytes: copy.length, spans: n, strikes: 0, send: () => jaeger.send(copy) } : undefined);
         },
       ),
     );
