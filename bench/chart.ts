@@ -4,7 +4,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = join(__dirname, 'results');
-const file = process.argv[2] ?? join(dir, readdirSync(dir).filter((f) => /^e2e-\d{4}-\d{2}-\d{2}\.json$/.test(f)).sort().pop() ?? '');
+const file = process.argv[2] ?? join(dir, readdirSync(dir).filter((f) => /^e2e-\d{4}-\d{2}-\d{2}(T\d{6})?\.json$/.test(f)).sort().pop() ?? '');
 const result = JSON.parse(readFileSync(file, 'utf8')) as { date: string; command: string; table: Record<string, Record<string, number>> };
 const variants = Object.keys(result.table);
 const colors: Record<string, string> = { plain: '#8c8c8c', ours: '#2b6cb0', official: '#dd8452' };

@@ -2,6 +2,7 @@
 // produce N messages to the real broker and consume them, traced (or not) and exported to the real Jaeger.
 // Prints one line "RESULT <json>". Started by bench/e2e.ts; see bench/README.md.
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { Kafka as KafkaClass, KafkaConfig } from 'kafkajs';
 import { startTracing, type Tracing } from '../dist/setup/index';
 import { traceKafka } from '../dist/index'; // the built package, as users run it (tsx's module getters would add cost of their own)
@@ -92,6 +93,16 @@ async function main(): Promise<void> {
     rssSamples.push(rss);
   }, 100);
   const value = Buffer.alloc(Number(values.size), 0x61);
+  // Event-loop delay and time spent in garbage collection over the measured run.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMs += e.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  loopDelay.enable();
+  // The parent stages collector outages from this moment (bench/e2e.ts --outage).
+  process.stdout.write('START\n');
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
   let sent = 0;
@@ -111,6 +122,8 @@ async function main(): Promise<void> {
   await done;
   const seconds = (Date.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  loopDelay.disable();
+  gc.disconnect();
   clearInterval(sampler);
   await Promise.all([producer.disconnect(), consumer.disconnect()]);
   await tracing?.shutdown();
@@ -125,6 +138,9 @@ async function main(): Promise<void> {
     latencyP50Ms: percentile(latencies, 50),
     latencyP99Ms: percentile(latencies, 99),
     cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+    cpuMicrosPerMessage: +((cpu.user + cpu.system) / N).toFixed(1),
+    eventLoopDelayP99Ms: +(loopDelay.percentile(99) / 1e6).toFixed(1),
+    gcSeconds: +(gcMs / 1000).toFixed(2),
     peakRssMiB: +(peakRss / 2 ** 20).toFixed(1),
     // RSS drift: mean of the last third of the run minus mean of the first third.
     rssDriftMiB: rssSamples.length >= 6 ? +((avg(rssSamples.slice(-third)) - avg(rssSamples.slice(0, third))) / 2 ** 20).toFixed(1) : null,

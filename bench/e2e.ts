@@ -1,16 +1,24 @@
-// End-to-end benchmark on the real broker, exporting to the real Jaeger: the same workload as plain
-// kafkajs, with our middleware, and with @opentelemetry/instrumentation-kafkajs, each variant in its
-// own process, rounds interleaved (plain, ours, official, plain, ...), medians and ratios printed.
+// End-to-end benchmark on the real broker: the same workload as plain kafkajs, with our middleware, and
+// with @opentelemetry/instrumentation-kafkajs, each variant in its own process, rounds interleaved
+// (plain, ours, official, plain, ...), medians and ranges printed.
 //
-//   npm run bench:e2e                       # default workload
+//   npm run bench:e2e                       # default burst workload, exporting to the real Jaeger
 //   npm run bench:e2e -- --messages 50000 --rounds 3
-//   npm run bench:e2e -- --sustained        # 12,000 msg/s for 60 s over 32 partitions, Jaeger vs OTLP
-import { spawnSync } from 'node:child_process';
+//   npm run bench:e2e -- --sustained        # 12,000 msg/s for 60 s over 32 partitions
+//   npm run bench:e2e -- --sustained --repeat 3 --variants plain,jaeger-sink,jaeger
+//   npm run bench:e2e -- --sustained --variants jaeger-sink,jaeger --outage 20:15   # collector down 20 s in, for 15 s
+//
+// Sustained variants: plain; jaeger / otlp (ours, exporting to the real Jaeger on the same cores);
+// jaeger-sink / otlp-sink (ours, exporting to a loopback sink in this process that reads and discards
+// the bodies, counting spans: the application's own cost); anchor-sink (the anchor, Jaeger Thrift to
+// the sink).
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAnchor } from './anchor';
+import { CollectorSink } from './collector-sink';
 
 const { values } = parseArgs({
   options: {
@@ -20,79 +28,143 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '8' },
     batch: { type: 'string', default: '50' },
     sustained: { type: 'boolean', default: false },
+    variants: { type: 'string', default: 'plain,jaeger-sink,jaeger' },
+    repeat: { type: 'string', default: '1' },
+    duration: { type: 'string', default: '60' },
+    rate: { type: 'string', default: '12000' },
+    outage: { type: 'string' }, // <start s>:<length s>: stop the collector that long, that far into each traced run
   },
 });
 
 const root = join(__dirname, '..');
 type Result = Record<string, unknown> & { variant: string; exporter: string | null; messagesPerSecond: number; latencyP99Ms: number; cpuSeconds: number };
 
-function run(args: string[]): Result {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'e2e-worker.ts'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' },
-    timeout: 15 * 60 * 1000,
+/** Runs one worker; `onStart` is called when its measured run begins. */
+function run(args: string[], env: Record<string, string> = {}, onStart?: () => void): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'e2e-worker.ts'), ...args], {
+      cwd: root,
+      env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 15 * 60 * 1000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      if (!stdout.includes('START\n') && (stdout + chunk).includes('START\n')) onStart?.();
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('close', (code) => {
+      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code !== 0 || !line) reject(new Error(`worker ${args.join(' ')} failed (${code}):\n${stdout}\n${stderr}`));
+      else resolve(JSON.parse(line.slice(7)) as Result);
+    });
   });
-  const line = res.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  if (res.status !== 0 || !line) throw new Error(`worker ${args.join(' ')} failed (${res.status}):\n${res.stdout}\n${res.stderr}`);
-  return JSON.parse(line.slice(7)) as Result;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-function summarize(results: Result[], key: (r: Result) => string): Record<string, Record<string, number>> {
+const range = (xs: number[]) => (xs.length > 1 ? `${Math.min(...xs)}–${Math.max(...xs)}` : String(xs[0]));
+type Spans = { endedSpans: number; exportedSpans: number; droppedSpans: number; failedSpans: number; lostSpans?: number; heldSpans?: number } | null;
+
+/** Per group: the median of each figure, and its range over the runs. */
+function summarize(results: Result[], key: (r: Result) => string): { table: Record<string, Record<string, number>>; ranges: Record<string, Record<string, string>> } {
   const groups = new Map<string, Result[]>();
   for (const r of results) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
-  const out: Record<string, Record<string, number>> = {};
+  const table: Record<string, Record<string, number>> = {};
+  const ranges: Record<string, Record<string, string>> = {};
   for (const [k, rs] of groups) {
-    const spans = rs.map((r) => r.spans as { endedSpans: number; exportedSpans: number; droppedSpans: number; failedSpans: number } | null);
-    out[k] = {
-      'msg/s': median(rs.map((r) => r.messagesPerSecond)),
-      'p50 ms': median(rs.map((r) => r.latencyP50Ms as number)),
-      'p99 ms': median(rs.map((r) => r.latencyP99Ms)),
-      'cpu s': median(rs.map((r) => r.cpuSeconds)),
-      'peak RSS MiB': median(rs.map((r) => r.peakRssMiB as number)),
-      'spans ended': median(spans.map((s) => s?.endedSpans ?? 0)),
-      'spans exported': median(spans.map((s) => s?.exportedSpans ?? 0)),
-      'spans dropped': median(spans.map((s) => (s ? s.droppedSpans + s.failedSpans : 0))),
+    const spans = rs.map((r) => r.spans as Spans);
+    const figures: Record<string, number[]> = {
+      'msg/s': rs.map((r) => r.messagesPerSecond),
+      'cpu µs/msg': rs.map((r) => r.cpuMicrosPerMessage as number),
+      'p50 ms': rs.map((r) => r.latencyP50Ms as number),
+      'p99 ms': rs.map((r) => r.latencyP99Ms),
+      'cpu s': rs.map((r) => r.cpuSeconds),
+      'loop p99 ms': rs.map((r) => r.eventLoopDelayP99Ms as number),
+      'gc s': rs.map((r) => r.gcSeconds as number),
+      'peak RSS MiB': rs.map((r) => r.peakRssMiB as number),
+      'RSS drift MiB': rs.map((r) => (r.rssDriftMiB as number | null) ?? NaN),
+      'spans ended': spans.map((s) => s?.endedSpans ?? 0),
+      'spans exported': spans.map((s) => s?.exportedSpans ?? 0),
+      // Lost for good: the processor's queue dropped them, or an export failed and they were not resent.
+      'spans dropped': spans.map((s) => (s ? s.droppedSpans + (s.lostSpans ?? s.failedSpans) : 0)),
+      'sink received': rs.map((r) => (r.sinkSpans as number | undefined) ?? NaN),
     };
+    table[k] = Object.fromEntries(Object.entries(figures).map(([f, xs]) => [f, median(xs)]));
+    ranges[k] = Object.fromEntries(Object.entries(figures).map(([f, xs]) => [f, range(xs)]));
   }
-  return out;
+  return { table, ranges };
 }
 
-function main(): void {
+/** Stops the collector `start` s into a run and starts it again `length` s later. */
+function outage(sink: CollectorSink | undefined, spec: string | undefined): (() => void) | undefined {
+  if (!spec) return undefined;
+  const [start, length] = spec.split(':').map(Number) as [number, number];
+  return () => {
+    setTimeout(() => {
+      console.log(`  collector down (${length} s)`);
+      if (sink) void sink.stop();
+      else spawn('bash', [join(root, 'scripts', 'infra.sh'), 'stop', 'jaeger'], { stdio: 'ignore' });
+      setTimeout(() => {
+        console.log('  collector up again');
+        if (sink) void sink.start();
+        else spawn('bash', [join(root, 'scripts', 'infra.sh'), 'start', 'jaeger'], { stdio: 'ignore' });
+      }, length * 1000);
+    }, start * 1000);
+  };
+}
+
+async function main(): Promise<void> {
   const date = new Date().toISOString();
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, anchor: `@opentelemetry/instrumentation-kafkajs ${loadAnchor().version}` };
   const results: Result[] = [];
-  let table: Record<string, Record<string, number>>;
+  let summary: ReturnType<typeof summarize>;
   let ratios: Record<string, number>;
   let name: string;
   if (values.sustained) {
     name = 'sustained';
-    const common = ['--messages', String(12000 * 60), '--rate', '12000', '--partitions', '32', '--size', '1200', '--batch', '100', '--inflight', '16'];
-    // Plain kafkajs first, on the same load: the latency floor of this broker on this machine.
-    for (const [variant, exporter] of [['plain', 'none'], ['ours', 'jaeger'], ['ours', 'otlp']] as const) {
-      console.log(`sustained: ${variant}${exporter === 'none' ? '' : ` → ${exporter}`}, 12,000 msg/s for 60 s ...`);
-      results.push(run(['--variant', variant, ...(exporter === 'none' ? [] : ['--exporter', exporter]), ...common]));
+    const rate = Number(values.rate);
+    const seconds = Number(values.duration);
+    const common = ['--messages', String(rate * seconds), '--rate', String(rate), '--partitions', '32', '--size', '1200', '--batch', '100', '--inflight', '16'];
+    const variants = values.variants!.split(',');
+    for (let round = 1; round <= Number(values.repeat); round++) {
+      // Plain kafkajs first in each round, on the same load: the latency floor of this broker on this machine.
+      for (const v of variants) {
+        console.log(`sustained ${round}/${values.repeat}: ${v}, ${rate} msg/s for ${seconds} s ...`);
+        const toSink = v.endsWith('-sink');
+        const sink = toSink ? new CollectorSink() : undefined;
+        await sink?.start();
+        const exporter = v.startsWith('otlp') ? 'otlp' : 'jaeger';
+        const workerVariant = v === 'plain' ? 'plain' : v.startsWith('anchor') ? 'official' : 'ours';
+        const env: Record<string, string> = sink ? { OTEL_EXPORTER_JAEGER_ENDPOINT: sink.jaegerEndpoint, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.otlpEndpoint } : {};
+        const r = await run(['--variant', workerVariant, ...(v === 'plain' ? [] : ['--exporter', exporter]), ...common], env, v === 'plain' ? undefined : outage(sink, values.outage));
+        await sink?.stop();
+        results.push({ ...r, name: v, round, sinkSpans: sink?.spans, sinkErrors: sink?.errors });
+        const f = (x: unknown) => String(x);
+        console.log(`  ${f(r.messagesPerSecond)} msg/s, ${f(r.cpuMicrosPerMessage)} µs CPU/msg, p99 ${f(r.latencyP99Ms)} ms, spans ${JSON.stringify(r.spans)}${sink ? `, sink received ${sink.spans}` : ''}`);
+      }
     }
-    table = summarize(results, (r) => (r.exporter ? `ours → ${r.exporter}` : 'plain'));
-    const row = (k: string, col: string) => table[k]?.[col] ?? NaN;
-    ratios = {
-      'ours→jaeger / plain (throughput)': +(row('ours → jaeger', 'msg/s') / row('plain', 'msg/s')).toFixed(3),
-      'ours→jaeger / plain (p99)': +(row('ours → jaeger', 'p99 ms') / row('plain', 'p99 ms')).toFixed(3),
-      'ours→jaeger / plain (cpu s)': +(row('ours → jaeger', 'cpu s') / row('plain', 'cpu s')).toFixed(3),
-      'ours→jaeger / ours→otlp (cpu s)': +(row('ours → jaeger', 'cpu s') / row('ours → otlp', 'cpu s')).toFixed(3),
-    };
+    summary = summarize(results, (r) => r.name as string);
+    const row = (k: string, col: string) => summary.table[k]?.[col] ?? NaN;
+    ratios = {};
+    for (const v of variants.filter((x) => x !== 'plain')) {
+      ratios[`${v} / plain (cpu µs/msg)`] = +(row(v, 'cpu µs/msg') / row('plain', 'cpu µs/msg')).toFixed(3);
+      ratios[`${v} / plain (p99)`] = +(row(v, 'p99 ms') / row('plain', 'p99 ms')).toFixed(3);
+      ratios[`${v} / plain (msg/s)`] = +(row(v, 'msg/s') / row('plain', 'msg/s')).toFixed(3);
+    }
   } else {
     name = 'e2e';
     const common = ['--messages', values.messages!, '--size', values.size!, '--partitions', values.partitions!, '--batch', values.batch!];
     for (let round = 1; round <= Number(values.rounds); round++) {
       for (const variant of ['plain', 'ours', 'official']) {
         console.log(`round ${round}: ${variant} ...`);
-        results.push(run(['--variant', variant, ...common]));
+        results.push(await run(['--variant', variant, ...common]));
       }
     }
-    table = summarize(results, (r) => r.variant);
+    summary = summarize(results, (r) => r.variant);
+    const table = summary.table;
     const rate = (v: string) => table[v]?.['msg/s'] ?? NaN;
     ratios = {
       'ours / plain (throughput)': +(rate('ours') / rate('plain')).toFixed(3),
@@ -101,15 +173,23 @@ function main(): void {
       'ours / official (cpu s)': +((table.ours?.['cpu s'] ?? NaN) / (table.official?.['cpu s'] ?? NaN)).toFixed(3),
     };
   }
-  console.table(table);
+  console.log('medians:');
+  console.table(summary.table);
+  if (results.length > Object.keys(summary.table).length) {
+    console.log('ranges (min–max over the runs):');
+    console.table(summary.ranges);
+  }
   if (Object.keys(ratios).length) console.table(ratios);
   const argv = process.argv.slice(2).join(' ');
-  const out = { bench: name, date, machine, command: `npm run bench:e2e${argv ? ` -- ${argv}` : ''}`, table, ratios, runs: results };
+  const out = { bench: name, date, machine, command: `npm run bench:e2e${argv ? ` -- ${argv}` : ''}`, table: summary.table, ranges: summary.ranges, ratios, runs: results };
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${name}-${date.slice(0, 10)}.json`);
+  const file = join(dir, `${name}-${date.slice(0, 19).replace(/:/g, '')}.json`);
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
   console.log(`written to ${file}`);
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

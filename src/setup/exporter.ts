@@ -1,5 +1,4 @@
-import { diag } from '@opentelemetry/api';
-import { ExportResultCode, getStringFromEnv, type ExportResult } from '@opentelemetry/core';
+import { getStringFromEnv } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { ConsoleSpanExporter, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Resource } from '@opentelemetry/resources';
@@ -11,72 +10,29 @@ import { FanOutExporter } from './fan-out-exporter';
 /** Default collector endpoint: the local Jaeger that `npm run infra:up` starts. */
 export const DEFAULT_JAEGER_ENDPOINT = 'http://127.0.0.1:14268/api/traces';
 
-/** Export outcomes, as counted by {@link CountingExporter}. */
+/** Export outcomes, as counted by `startTracing`'s exporter wrapper. */
 export interface ExportStats {
   /** Sampled spans that ended and were handed to the batch processor. */
   endedSpans: number;
-  /** Spans the exporter reported as delivered. */
+  /** Spans the collector accepted, at the first try or resent. */
   exportedSpans: number;
-  /** Spans in export calls that failed (collector down, refused, timed out). */
+  /** Spans whose first export failed (collector down, refusing, timing out); with `retry` on they are held and resent. */
   failedSpans: number;
-  /** Export calls that failed. */
+  /** Export attempts that failed, first tries and resends. */
   failedExports: number;
+  /** Spans given up after a failed export: retry off, the retry budget full (oldest first), refused by the collector, or still held at shutdown. */
+  lostSpans: number;
+  /** Spans delivered by a resend (counted in `exportedSpans` too). */
+  resentSpans: number;
+  /** Spans held for resending now. */
+  heldSpans: number;
+  /** Bytes of the retry budget in use now. */
+  heldBytes: number;
   /**
-   * Spans the batch processor's queue dropped because it was full (ended − exported − failed), as of
-   * the last `forceFlush()` or `shutdown()` that resolved: only then is nothing queued or in flight.
+   * Spans the batch processor's queue dropped because it was full (ended − exported − lost − held),
+   * as of the last `forceFlush()` or `shutdown()` that resolved: only then is nothing queued or in flight.
    */
   droppedSpans: number;
-}
-
-/**
- * Wraps the real exporter to count outcomes and report the first failure once through the
- * OpenTelemetry diagnostic logger, instead of letting a Jaeger outage flood the application's logs
- * or throw into it. A recovery is reported once too.
- * @internal
- */
-export class CountingExporter implements SpanExporter {
-  readonly stats: Omit<ExportStats, 'endedSpans' | 'droppedSpans'> = { exportedSpans: 0, failedSpans: 0, failedExports: 0 };
-  private failing = false;
-
-  constructor(
-    private readonly inner: SpanExporter,
-    private readonly label: string,
-  ) {}
-
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    let answered = false;
-    const done = (result: ExportResult): void => {
-      // Counted once per batch whatever the exporter does: a second answer would count it twice.
-      if (answered) return;
-      answered = true;
-      if (result.code === ExportResultCode.SUCCESS) {
-        this.stats.exportedSpans += spans.length;
-        if (this.failing) diag.info(`kafkajs-tracing: export to ${this.label} works again`);
-        this.failing = false;
-      } else {
-        this.stats.failedSpans += spans.length;
-        this.stats.failedExports++;
-        if (!this.failing) {
-          diag.warn(`kafkajs-tracing: export to ${this.label} failed (spans are dropped until it recovers): ${result.error?.message ?? 'unknown error'}`);
-        }
-        this.failing = true;
-      }
-      resultCallback(result);
-    };
-    try {
-      this.inner.export(spans, done);
-    } catch (err) {
-      done({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
-    }
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush ? this.inner.forceFlush() : Promise.resolve();
-  }
 }
 
 /** One exporter by name, with the label failures are reported under. */

@@ -17,5 +17,6 @@ export type {
   OtlpExportOptions,
   OtlpMetricsOptions,
   PrometheusMetricsOptions,
+  RetryOptions,
   TracingOptions,
 } from './tracing-options';

@@ -28,6 +28,22 @@ export interface JaegerHttpConfig {
 
 const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+/** One encoded request body and the number of spans in it. @internal */
+export interface JaegerBody {
+  body: Buffer;
+  spans: number;
+}
+
+/** A failed post; `retryable` is false when the collector refused the body itself. @internal */
+export class JaegerPostError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Exports to the Jaeger collector over HTTP (Thrift binary, `POST /api/traces`), one request per
  * export batch, encoded by {@link encodeBatch}.
@@ -61,25 +77,47 @@ export class JaegerHttpExporter implements SpanExporter {
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     if (this.stopped) return resultCallback({ code: ExportResultCode.FAILED, error: new Error('Jaeger exporter is shut down') });
     if (spans.length === 0) return resultCallback({ code: ExportResultCode.SUCCESS });
-    // A provider has one resource; spans of several (a shared exporter) go out as one batch each.
+    let bodies: JaegerBody[];
+    try {
+      bodies = this.encodeBodies(spans);
+    } catch (err) {
+      return resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+    }
+    Promise.all(bodies.map((b) => this.send(b.body))).then(
+      () => resultCallback({ code: ExportResultCode.SUCCESS }),
+      (error: Error) => resultCallback({ code: ExportResultCode.FAILED, error }),
+    );
+  }
+
+  /**
+   * The request bodies for `spans`, each with the number of spans it carries: one per resource (a
+   * shared exporter may see several), split further where a body would pass the size cap. Throws
+   * what the encoder throws.
+   */
+  encodeBodies(spans: readonly ReadableSpan[]): JaegerBody[] {
     const groups = new Map<Resource, ReadableSpan[]>();
     for (const span of spans) {
       const group = groups.get(span.resource);
       if (group) group.push(span);
       else groups.set(span.resource, [span]);
     }
-    const body: Buffer[] = [];
-    try {
-      for (const [resource, group] of groups) this.encode(this.process(resource), group, body);
-    } catch (err) {
-      return resultCallback({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
-    }
-    const sent = Promise.all(body.map((b) => this.post(b))).then(
-      () => resultCallback({ code: ExportResultCode.SUCCESS }),
-      (error: Error) => resultCallback({ code: ExportResultCode.FAILED, error }),
-    );
+    const out: JaegerBody[] = [];
+    for (const [resource, group] of groups) this.encode(this.process(resource), group, out);
+    return out;
+  }
+
+  /**
+   * Posts one encoded body; rejects with an error whose `retryable` says whether sending the same
+   * body again may succeed (false for a 4xx answer other than 408 and 429: the collector refused
+   * this body and will again).
+   */
+  send(body: Buffer): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error('Jaeger exporter is shut down'));
+    const sent = this.post(body);
     this.inFlight.add(sent);
-    void sent.finally(() => this.inFlight.delete(sent));
+    const untrack = (): void => void this.inFlight.delete(sent);
+    sent.then(untrack, untrack);
+    return sent;
   }
 
   /**
@@ -87,10 +125,10 @@ export class JaegerHttpExporter implements SpanExporter {
    * refuses oversized requests (Jaeger's default limit is 20 MiB), and one span with huge attributes
    * must not take 2,047 others down with it.
    */
-  private encode(process: JaegerProcess, spans: ReadableSpan[], out: Buffer[]): void {
+  private encode(process: JaegerProcess, spans: ReadableSpan[], out: JaegerBody[]): void {
     const body = encodeBatch(process, spans);
     if (body.length <= (this.config.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) || spans.length === 1) {
-      out.push(body);
+      out.push({ body, spans: spans.length });
       return;
     }
     const half = Math.ceil(spans.length / 2);
@@ -109,12 +147,12 @@ export class JaegerHttpExporter implements SpanExporter {
     const where = `Jaeger collector ${this.url.href}`;
     return new Promise((resolve, reject) => {
       let settled = false;
-      const settle = (failure?: string): void => {
+      const settle = (failure?: string, retryable = true): void => {
         if (settled) return;
         settled = true;
         clearTimeout(deadline);
         if (failure === undefined) resolve();
-        else reject(new Error(`${where}: ${failure}`));
+        else reject(new JaegerPostError(`${where}: ${failure}`, retryable));
       };
       const req = request(
         this.url,
@@ -128,7 +166,8 @@ export class JaegerHttpExporter implements SpanExporter {
           res.resume(); // drain, so the keep-alive socket is reused
           res.on('end', () => {
             const status = res.statusCode ?? 0;
-            settle(status >= 200 && status < 300 ? undefined : `answered HTTP ${status}`);
+            const refused = status >= 400 && status < 500 && status !== 408 && status !== 429;
+            settle(status >= 200 && status < 300 ? undefined : `answered HTTP ${status}`, !refused);
           });
           res.on('error', (err) => settle(`answer broken off: ${err.message}`));
           // 'close' without 'end': the connection dropped part-way through the answer.
@@ -147,7 +186,7 @@ export class JaegerHttpExporter implements SpanExporter {
   }
 
   async forceFlush(): Promise<void> {
-    await Promise.all([...this.inFlight]);
+    await Promise.allSettled([...this.inFlight]);
   }
 
   async shutdown(): Promise<void> {

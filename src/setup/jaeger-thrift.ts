@@ -139,6 +139,13 @@ class ThriftWriter {
     this.pos += 4 + length;
   }
 
+  /** Bytes written as they are (a cached encoding). */
+  raw(bytes: Uint8Array): void {
+    this.room(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
   result(): Buffer {
     return this.buf.subarray(0, this.pos);
   }
@@ -148,10 +155,34 @@ function toTagValue(value: AttributeValue | undefined): TagValue {
   return typeof value === 'number' || typeof value === 'boolean' ? value : String(value);
 }
 
+/**
+ * The same few dozen attribute keys start every span's tags: their encoding (field header, length,
+ * bytes, then the value-type field's header) is kept, bounded so that keys made up per span cannot grow it.
+ */
+const keyPrefixes = new Map<string, Uint8Array>();
+const MAX_CACHED_KEYS = 512;
+
+function tagKeyPrefix(key: string): Uint8Array | undefined {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined && keyPrefixes.size < MAX_CACHED_KEYS) {
+    const w = new ThriftWriter(16 + key.length * 3);
+    w.field(T_STRING, 1);
+    w.string(key);
+    w.field(T_I32, 2);
+    prefix = Uint8Array.from(w.result());
+    keyPrefixes.set(key, prefix);
+  }
+  return prefix;
+}
+
 function writeTag(w: ThriftWriter, key: string, value: TagValue): void {
-  w.field(T_STRING, 1);
-  w.string(key);
-  w.field(T_I32, 2);
+  const prefix = tagKeyPrefix(key);
+  if (prefix) w.raw(prefix);
+  else {
+    w.field(T_STRING, 1);
+    w.string(key);
+    w.field(T_I32, 2);
+  }
   if (typeof value === 'number') {
     w.i32(TAG_DOUBLE);
     w.field(T_DOUBLE, 4);
@@ -217,16 +248,18 @@ function writeSpanTags(w: ThriftWriter, span: ReadableSpan): number {
     writeTag(w, 'w3c.tracestate', traceState);
     count++;
   }
-  const dropped: [string, number][] = [
-    ['otel.dropped_attributes_count', span.droppedAttributesCount],
-    ['otel.dropped_events_count', span.droppedEventsCount],
-    ['otel.dropped_links_count', span.droppedLinksCount],
-  ];
-  for (const [key, n] of dropped) {
-    if (n) {
-      writeTag(w, key, n);
-      count++;
-    }
+  // Written out, not looped over a list: this runs for every span, and the list would be garbage.
+  if (span.droppedAttributesCount) {
+    writeTag(w, 'otel.dropped_attributes_count', span.droppedAttributesCount);
+    count++;
+  }
+  if (span.droppedEventsCount) {
+    writeTag(w, 'otel.dropped_events_count', span.droppedEventsCount);
+    count++;
+  }
+  if (span.droppedLinksCount) {
+    writeTag(w, 'otel.dropped_links_count', span.droppedLinksCount);
+    count++;
   }
   return count;
 }

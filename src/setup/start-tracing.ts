@@ -3,7 +3,8 @@ import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioB
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { SCOPE_NAME, VERSION } from '../version';
-import { CountingExporter, EndedSpanCounter, createExporter, type ExportStats } from './exporter';
+import { EndedSpanCounter, createExporter, type ExportStats } from './exporter';
+import { RetryingExporter } from './retrying-exporter';
 import { createMeterProvider, metricsChoice } from './metrics-export';
 import { buildResource } from './resource';
 import type { TracingOptions } from './tracing-options';
@@ -57,6 +58,8 @@ function batchConfig(options: TracingOptions): Required<NonNullable<TracingOptio
   return out;
 }
 
+const NO_EXPORTS = { exportedSpans: 0, failedSpans: 0, failedExports: 0, lostSpans: 0, resentSpans: 0, heldSpans: 0, heldBytes: 0 };
+
 /** What startTracing returns under `OTEL_SDK_DISABLED=true`: every method works and does nothing. */
 function disabledTracing(): Tracing {
   const provider = new NodeTracerProvider({ sampler: new AlwaysOffSampler() });
@@ -65,7 +68,7 @@ function disabledTracing(): Tracing {
     meterProvider: undefined,
     tracer: provider.getTracer(SCOPE_NAME, VERSION),
     registered: false,
-    exportStats: () => ({ endedSpans: 0, exportedSpans: 0, failedSpans: 0, failedExports: 0, droppedSpans: 0 }),
+    exportStats: () => ({ ...NO_EXPORTS, endedSpans: 0, droppedSpans: 0 }),
     forceFlush: () => Promise.resolve(),
     shutdown: () => provider.shutdown().catch(() => undefined),
   };
@@ -94,7 +97,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   const resource = buildResource(options);
   const batch = batchConfig(options);
   const { exporter, label } = createExporter(options, resource, batch.exportTimeoutMillis);
-  const counting = exporter && new CountingExporter(exporter, label);
+  const counting = exporter && new RetryingExporter(exporter, label, options.retry, batch.exportTimeoutMillis);
   const ended = new EndedSpanCounter();
   const provider = new NodeTracerProvider({
     resource,
@@ -105,12 +108,11 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   // Dropped = ended − exported − failed holds only when nothing is queued or in flight, i.e. right
   // after a flush; the SDK keeps its queue private, so the figure is taken then.
   let dropped = 0;
-  const noExports = { exportedSpans: 0, failedSpans: 0, failedExports: 0 };
   const afterFlush = (): void => {
-    const { exportedSpans, failedSpans } = counting?.stats ?? noExports;
-    dropped = Math.max(0, ended.ended - exportedSpans - failedSpans);
+    const { exportedSpans, lostSpans, heldSpans } = counting?.stats ?? NO_EXPORTS;
+    dropped = Math.max(0, ended.ended - exportedSpans - lostSpans - heldSpans);
   };
-  const exportStats = (): ExportStats => ({ endedSpans: ended.ended, ...(counting?.stats ?? noExports), droppedSpans: dropped });
+  const exportStats = (): ExportStats => ({ endedSpans: ended.ended, ...(counting?.stats ?? NO_EXPORTS), droppedSpans: dropped });
 
   const metricsOptions = metricsChoice(options.metrics);
   const meterProvider = metricsOptions ? createMeterProvider(metricsOptions, resource) : undefined;
@@ -128,7 +130,8 @@ export function startTracing(options: TracingOptions = {}): Tracing {
     registered,
     exportStats,
     forceFlush: () =>
-      Promise.all([provider.forceFlush(), meterProvider?.forceFlush()])
+      // The processor flushes its queue; then the held batches get their resend.
+      Promise.all([provider.forceFlush().then(() => counting?.forceFlush()), meterProvider?.forceFlush()])
         .catch((err: unknown) => diag.warn(`kafkajs-tracing: flush failed: ${String(err)}`))
         .then(afterFlush),
     shutdown: () => {

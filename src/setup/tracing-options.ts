@@ -33,6 +33,24 @@ export interface BatchOptions {
   exportTimeoutMillis?: number;
 }
 
+/**
+ * Holding and resending batches whose export failed (collector down or restarting). Held batches
+ * cost memory only while the collector fails: the Jaeger collector path holds the encoded request
+ * bodies (about 675 bytes a Kafka span), other exporters the span objects (estimated at 1–2 KB each).
+ */
+export interface RetryOptions {
+  /**
+   * Most bytes held for resending; when a new failed batch does not fit, the oldest held ones are
+   * given up and counted as `lostSpans`. Default 256 MiB: a 15 s outage at 12,000 messages/s (two
+   * spans each) on the Jaeger collector path, about half that time with other exporters.
+   */
+  maxBytes?: number;
+  /** First wait before resending after a failure, in ms; doubled after each failed resend. Default 500. */
+  initialBackoffMillis?: number;
+  /** Longest wait between resends, in ms. Default 5,000. */
+  maxBackoffMillis?: number;
+}
+
 /** Messaging metrics on a Prometheus scrape endpoint (`@opentelemetry/exporter-prometheus`). */
 export interface PrometheusMetricsOptions {
   /** Selects the Prometheus scrape endpoint. */
@@ -87,6 +105,12 @@ export interface TracingOptions {
   sampler?: Sampler;
   /** BatchSpanProcessor settings. */
   batch?: BatchOptions;
+  /**
+   * Resending of failed exports (see {@link RetryOptions}); on by default, `false` drops the spans
+   * of a failed export (counted as `lostSpans`). A flush or shutdown resends what is held, within
+   * `batch.exportTimeoutMillis`.
+   */
+  retry?: RetryOptions | false;
   /**
    * Register the provider, the propagator (`OTEL_PROPAGATORS`: `tracecontext`, `baggage`, `b3`,
    * `b3multi`, `jaeger`, `none`; default W3C trace context + baggage) and an AsyncLocalStorage

@@ -90,6 +90,59 @@ describe('faults against the real Kafka and Jaeger', { skip }, () => {
     }
   });
 
+  it('Jaeger restarted: the spans ended while it was down are held, resent when it is back, none lost', async () => {
+    const topic = uniqueTopic('it-fault-restart');
+    await createTopics(kafka, [topic]);
+    const { rejections, stop } = watchRejections();
+    const tracing = startTracing({
+      serviceName: 'it-fault-restart',
+      jaeger: { endpoint: JAEGER_ENDPOINT },
+      register: false,
+      retry: { initialBackoffMillis: 200, maxBackoffMillis: 1000 },
+      batch: { scheduledDelayMillis: 100 },
+    });
+    const producer = instrumentProducer(kafka.producer(), { tracerProvider: tracing.provider });
+    const consumer = instrumentConsumer(kafka.consumer({ groupId: `${topic}-g` }), { tracerProvider: tracing.provider });
+    const consumed: KafkaMessage[] = [];
+    const phase = phases(producer, topic, consumed);
+    let down = false;
+    try {
+      await Promise.all([producer.connect(), consumer.connect()]);
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void consumed.push(message) });
+      await phase(10);
+      await tracing.forceFlush();
+      infra('stop', 'jaeger');
+      down = true;
+      const during = await phase(100);
+      await sleep(500); // the processor's scheduled exports fail against the stopped collector
+      const held = tracing.exportStats();
+      assert.ok(held.failedSpans > 0 && held.heldSpans > 0, `exports failed and were held: ${JSON.stringify(held)}`);
+      infra('start', 'jaeger');
+      down = false;
+      // No flush: the backoff's resend alone must deliver once the collector answers again.
+      await until(() => tracing.exportStats().heldSpans === 0, 30000, 'the held spans to be resent');
+      const stats = tracing.exportStats();
+      console.log(`jaeger restart: ${JSON.stringify(stats)}`);
+      assert.equal(stats.lostSpans, 0, 'nothing lost');
+      assert.ok(stats.resentSpans > 0, 'spans went out by a resend');
+      const query = new JaegerQuery(JAEGER_QUERY_URL);
+      const missing: string[] = [];
+      for (const message of during.messages) {
+        const traceId = traceIdOf(message.headers?.traceparent);
+        const trace = await waitForTrace(query, traceId, { minSpans: 2, timeoutMs: 10000 }).catch(() => undefined);
+        if (trace?.spans.length !== 2) missing.push(traceId);
+      }
+      assert.deepEqual(missing, [], 'every message made while Jaeger was down has its send and process spans in Jaeger');
+      assert.deepEqual(rejections, []);
+    } finally {
+      if (down) infra('start', 'jaeger');
+      stop();
+      await disconnectAll(consumer, producer);
+      await tracing.shutdown();
+    }
+  });
+
   it('Jaeger frozen (connections accepted, never answered): the queue caps memory, drops are counted, nothing waits on it', async () => {
     const topic = uniqueTopic('it-fault-frozen');
     await createTopics(kafka, [topic]);

@@ -116,6 +116,28 @@ describe('Jaeger Thrift encoding', () => {
     assert.equal(tagMap(process.tags).get('error'), true);
   });
 
+  it('matches the exporter with dropped attribute/event/link counts and more distinct keys than the key cache holds', () => {
+    const memory = new InMemorySpanExporter();
+    const tp = new BasicTracerProvider({
+      resource: RESOURCE,
+      spanProcessors: [new SimpleSpanProcessor(memory)],
+      spanLimits: { attributeCountLimit: 4, eventCountLimit: 1, linkCountLimit: 1 },
+    });
+    const tracer = tp.getTracer('kafkajs-tracing', '0.1.0');
+    const other = tracer.startSpan('other');
+    other.end();
+    for (let i = 0; i < 700; i++) {
+      const s = tracer.startSpan(`op ${i}`, { links: [{ context: other.spanContext() }, { context: other.spanContext() }], attributes: { [`key.${i}`]: `v${i}`, 'messaging.system': 'kafka', n: i } });
+      if (i % 2 === 0) s.setAttributes({ a: 1, b: 2, c: 'é' });
+      if (i % 3 === 0) ['e1', 'e2'].forEach((e) => s.addEvent(e));
+      s.end();
+    }
+    const spans = memory.getFinishedSpans();
+    assert.ok(spans.some((s) => s.droppedAttributesCount > 0 && s.droppedEventsCount > 0 && s.droppedLinksCount > 0));
+    compare(spans);
+    compare(spans); // the second time with the keys' encodings cached
+  });
+
   it('matches the exporter on generated attributes, names and events (300 cases)', () => {
     const value = fc.oneof(
       fc.string({ unit: 'grapheme', maxLength: 40 }),

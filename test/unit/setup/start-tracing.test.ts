@@ -35,14 +35,24 @@ describe('startTracing', () => {
     assert.equal(spans[0]?.resource.attributes['service.name'], 'svc-a');
     assert.equal(spans[0]?.resource.attributes['service.version'], '1.2.3');
     assert.equal(spans[0]?.resource.attributes['telemetry.distro.name'], 'kafkajs-tracing');
-    assert.deepEqual(tracing.exportStats(), { endedSpans: 5, exportedSpans: 5, failedSpans: 0, failedExports: 0, droppedSpans: 0 });
+    assert.deepEqual(tracing.exportStats(), {
+      endedSpans: 5,
+      exportedSpans: 5,
+      failedSpans: 0,
+      failedExports: 0,
+      lostSpans: 0,
+      resentSpans: 0,
+      heldSpans: 0,
+      heldBytes: 0,
+      droppedSpans: 0,
+    });
     await Promise.all([tracing.shutdown(), tracing.shutdown()]);
     await tracing.shutdown();
   });
 
   it('counts failed exports (and a throwing exporter) without throwing into the caller', async () => {
     const exporter = new FailingExporter();
-    const tracing = startTracing({ serviceName: 'svc-b', exporter, register: false, batch: { maxExportBatchSize: 2, scheduledDelayMillis: 600000 } });
+    const tracing = startTracing({ serviceName: 'svc-b', exporter, register: false, retry: false, batch: { maxExportBatchSize: 2, scheduledDelayMillis: 600000 } });
     for (let i = 0; i < 4; i++) tracing.tracer.startSpan(`s${i}`).end();
     await tracing.forceFlush();
     await tracing.shutdown();
@@ -50,6 +60,7 @@ describe('startTracing', () => {
     assert.equal(stats.exportedSpans, 0);
     assert.equal(stats.failedExports, 2);
     assert.equal(stats.failedSpans, 4);
+    assert.equal(stats.lostSpans, 4, 'retry off: the spans of a failed export are lost at once');
   });
 
   it('counts a batch once even when an exporter answers twice', async () => {
