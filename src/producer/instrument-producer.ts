@@ -70,11 +70,22 @@ function wrapSender<S extends Sender>(sender: S, tc: TracingContext, options: Pr
   const flagged = sender as S & { [INSTRUMENTED]?: true };
   if (flagged[INSTRUMENTED]) return sender;
   const send = sender.send.bind(sender);
-  const sendBatch = sender.sendBatch.bind(sender);
+  const batchSend = sender.sendBatch.bind(sender);
+  // Confluent's sendBatch calls this.send() once per topic, synchronously: those calls carry messages
+  // this wrapper has already traced, so they pass straight through instead of starting second spans.
+  let inSendBatch = false;
+  const sendBatch = (batch: ProducerBatch): Promise<RecordMetadata[]> => {
+    inSendBatch = true;
+    try {
+      return batchSend(batch);
+    } finally {
+      inSendBatch = false;
+    }
+  };
 
   sender.send = (record: ProducerRecord): Promise<RecordMetadata[]> => {
     // Malformed input is kafkajs's to reject, with its own error.
-    if (!tc.active() || !record || !Array.isArray(record.messages) || record.messages.length === 0) return send(record);
+    if (inSendBatch || !tc.active() || !record || !Array.isArray(record.messages) || record.messages.length === 0) return send(record);
     try {
       if (record.messages.length === 1) {
         // The common case, kept free of the bookkeeping a multi-message call needs.
