@@ -3,7 +3,11 @@
 // Prints one line "RESULT <json>". Started by bench/e2e.ts; see bench/README.md.
 import { parseArgs } from 'node:util';
 import type { Kafka as KafkaClass, KafkaConfig } from 'kafkajs';
-import { startTracing, traceKafka, type Tracing } from '../dist/index'; // the built package, as users run it (tsx's module getters would add cost of their own)
+import { startTracing, type Tracing } from '../dist/setup/index';
+import { traceKafka } from '../dist/index'; // the built package, as users run it (tsx's module getters would add cost of their own)
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { loadAnchor } from './anchor';
 
 const { values } = parseArgs({
   options: {
@@ -29,12 +33,16 @@ if (variant !== 'plain') {
     serviceName: `bench-${variant}`,
     exporter: values.exporter === 'otlp' ? 'otlp' : 'jaeger',
     otlp: { url: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? 'http://127.0.0.1:4318/v1/traces' },
+    // The anchor's process registers the same globals itself, through the anchor's API copy (bench/anchor.ts).
+    register: variant !== 'official',
   });
 }
 if (variant === 'official') {
   // The official auto-instrumentation patches kafkajs through require hooks: enable it before kafkajs loads.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { KafkaJsInstrumentation } = require('@opentelemetry/instrumentation-kafkajs') as typeof import('@opentelemetry/instrumentation-kafkajs');
+  const { KafkaJsInstrumentation, api } = loadAnchor();
+  api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  api.propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+  api.trace.setGlobalTracerProvider(tracing!.provider);
   const instrumentation = new KafkaJsInstrumentation();
   instrumentation.setTracerProvider(tracing!.provider);
   instrumentation.enable();

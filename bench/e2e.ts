@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadAnchor } from './anchor';
 
 const { values } = parseArgs({
   options: {
@@ -61,7 +62,7 @@ function summarize(results: Result[], key: (r: Result) => string): Record<string
 
 function main(): void {
   const date = new Date().toISOString();
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version };
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, anchor: `@opentelemetry/instrumentation-kafkajs ${loadAnchor().version}` };
   const results: Result[] = [];
   let table: Record<string, Record<string, number>>;
   let ratios: Record<string, number>;

@@ -8,14 +8,15 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { propagation } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import * as kafkajs from 'kafkajs';
+import { loadAnchor } from './anchor';
 import { Kafka, type Consumer, type ConsumerRunConfig, type EachMessageHandler, type EachMessagePayload, type KafkaMessage, type Producer } from 'kafkajs';
-import { instrumentConsumer, instrumentProducer, startTracing, type Tracing } from '../dist/index'; // the built package, as users run it (tsx's module getters would add cost of their own)
+import { startTracing, type Tracing } from '../dist/setup/index';
+import { instrumentConsumer, instrumentProducer } from '../dist/index'; // the built package, as users run it (tsx's module getters would add cost of their own)
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const ANCHOR_NAME = 'anchor: instrumentation-kafkajs, 100%';
 const OPS = Number(process.env.OPS ?? 20000);
 const ALLOC_OPS = 2000;
 const VALUE = Buffer.alloc(1200, 0x61);
@@ -104,16 +105,17 @@ function anchorVariant(): Variant {
     c.run = async (config?: ConsumerRunConfig) => void (captured = config);
     return c;
   };
+  const { KafkaJsInstrumentation, version } = loadAnchor();
   const instrumentation = new KafkaJsInstrumentation({ enabled: false });
   instrumentation.setTracerProvider(tracing.provider);
   const definition = instrumentation.getModuleDefinitions().find((d) => d.name === 'kafkajs');
-  if (!definition?.patch) throw new Error('@opentelemetry/instrumentation-kafkajs: no kafkajs module definition');
+  if (!definition?.patch) throw new Error(`@opentelemetry/instrumentation-kafkajs ${version}: no kafkajs module definition`);
   definition.patch(kafkajs, (createRequire(__filename)('kafkajs/package.json') as { version: string }).version);
   const client = new kafkajs.Kafka({ brokers: ['127.0.0.1:1'] });
   const producer = client.producer();
   void client.consumer({ groupId: 'bench' }).run({ eachMessage: async () => undefined });
   if (!captured?.eachMessage) throw new Error('anchor consumer did not capture eachMessage');
-  return { name: 'anchor: instrumentation-kafkajs, 100%', tracing, producer, eachMessage: captured.eachMessage };
+  return { name: ANCHOR_NAME, tracing, producer, eachMessage: captured.eachMessage };
 }
 
 const sampledHeader = Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
@@ -150,8 +152,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   if (!gc) throw new Error('run with node --expose-gc (npm run bench:in-process does)');
-  // Both traced stacks inject and extract through the global W3C propagator, as an application would have it.
-  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+  // Both traced stacks inject and extract through the global W3C propagator, as an application would
+  // have it; registered through the anchor's API copy when it is the newer one (see bench/anchor.ts).
+  loadAnchor().api.propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   const vs = variants();
   vs.push(anchorVariant());
   const payloadsFor = (v: Variant) => (v.name === 'ours, 1% sampled' ? payloads1 : payloads100);
@@ -188,7 +191,7 @@ async function main(): Promise<void> {
   });
   const added = (name: string) => rows.find((r) => r.variant === name);
   const ours = added('ours, 100% sampled');
-  const anchor = added('anchor: instrumentation-kafkajs, 100%');
+  const anchor = added(ANCHOR_NAME);
   const ratios =
     ours && anchor
       ? {
@@ -202,7 +205,7 @@ async function main(): Promise<void> {
   const result = {
     bench: 'in-process',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, anchor: `@opentelemetry/instrumentation-kafkajs ${loadAnchor().version}` },
     command: 'npm run bench:in-process',
     rounds: ROUNDS,
     opsPerRound: OPS,

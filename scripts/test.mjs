@@ -1,19 +1,30 @@
-// `npm test`: type-check, lint, unit tests, then integration tests against the real Kafka broker and
-// the real Jaeger (started by scripts/infra.sh when not running, and stopped again if this run started them).
+// `npm test`: type-check, lint, unit tests on every supported Node.js line, the package checks
+// (pack, install into a scratch application, load as ESM/CJS/bundle), then the integration tests
+// against the real Kafka broker and the real Jaeger on Node 20 and 24 (infrastructure started by
+// scripts/infra.sh when not running, and stopped again if this run started it).
 //
 //   node scripts/test.mjs                 everything
-//   node scripts/test.mjs --unit          type-check, lint and unit tests only (no infrastructure)
+//   node scripts/test.mjs --unit          type-check, lint and unit tests only (no infrastructure, no network)
 //   node scripts/test.mjs --integration   integration tests only
 //   node scripts/test.mjs <file...>       just these test files (infra started if any is an integration test)
-import { spawnSync } from 'node:child_process';
+//   --node=24 (or --node=20,24)           these Node.js lines instead of the defaults (files: this process's own)
+//
+// Node 22/24 come from the npm registry into .cache/node/ on first use (scripts/node-versions.mjs).
+// Independent steps run two at a time (the machines have two cores); each step's output is printed
+// whole when it ends. Integration runs share the broker's ports, so they run one after another.
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { INTEGRATION_MAJORS, UNIT_MAJORS, nodeBinary } from './node-versions.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const only = (flag) => args.includes(flag);
 const files = args.filter((a) => !a.startsWith('--'));
+const nodeFlag = args.find((a) => a.startsWith('--node='));
+const chosenMajors = nodeFlag ? nodeFlag.slice('--node='.length).split(',').map(Number) : undefined;
+const ownMajor = Number(process.versions.node.split('.')[0]);
 
 function findTests(dir) {
   const out = [];
@@ -31,51 +42,137 @@ function findTests(dir) {
   return out;
 }
 
-function run(label, cmd, cmdArgs, env = process.env) {
-  console.log(`\n== ${label}`);
-  const res = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env });
-  return res.status ?? 1;
+const kindOf = (f) => (f.includes('integration') ? 'integration' : f.includes(`test${'/'}package`) ? 'package' : 'unit');
+const pick = (kind, dir) => (files.length ? files.filter((f) => kindOf(f) === kind) : findTests(join(root, dir)));
+const unitFiles = pick('unit', 'test/unit');
+const packageFiles = pick('package', 'test/package');
+const integrationFiles = pick('integration', 'test/integration');
+const doUnit = !only('--integration');
+const doPackage = !only('--integration') && !only('--unit');
+const doIntegration = !only('--unit');
+const unitMajors = chosenMajors ?? (files.length ? [ownMajor] : UNIT_MAJORS);
+const integrationMajors = chosenMajors ?? (files.length ? [ownMajor] : INTEGRATION_MAJORS);
+const nodeTest = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1'];
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+
+/** Runs a command with its output captured; resolves to { code, output }. */
+function capture(cmd, cmdArgs) {
+  return new Promise((resolve) => {
+    const chunks = [];
+    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    child.stdout.on('data', (d) => chunks.push(d));
+    child.stderr.on('data', (d) => chunks.push(d));
+    child.on('error', (err) => resolve({ code: 1, output: String(err) }));
+    child.on('close', (code) => resolve({ code: code ?? 1, output: Buffer.concat(chunks).toString() }));
+  });
 }
 
-const unitFiles = files.length ? files.filter((f) => !f.includes('integration')) : findTests(join(root, 'test/unit'));
-const integrationFiles = files.length
-  ? files.filter((f) => f.includes('integration'))
-  : findTests(join(root, 'test/integration'));
-const doUnit = !only('--integration');
-const doIntegration = !only('--unit');
-const nodeTest = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1'];
+function unitJob(major) {
+  return {
+    label: `unit tests on Node ${major} (${unitFiles.length} files)`,
+    async run() {
+      const node = await nodeBinary(major);
+      if (!node) return { code: 1, output: `Node ${major} could not be installed (see above)` };
+      return capture(node, [...nodeTest, ...unitFiles]);
+    },
+  };
+}
+
+/** Runs jobs two at a time, printing each one's output whole when it ends. Resolves to the failures. */
+async function runParallel(jobs, width = 2) {
+  const failed = [];
+  const queue = [...jobs];
+  async function worker() {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      const started = Date.now();
+      console.log(`-- started: ${job.label}`);
+      const { code, output } = await job.run();
+      const secs = ((Date.now() - started) / 1000).toFixed(1);
+      console.log(`\n== ${job.label}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${secs}s\n${output.trimEnd()}`);
+      if (code !== 0) failed.push(job.label);
+    }
+  }
+  await Promise.all(Array.from({ length: width }, worker));
+  return failed;
+}
+
+const jobs = [];
+if (doUnit && !files.length) {
+  jobs.push({ label: 'type-check (tsc --noEmit)', run: () => capture(npx, ['tsc', '-p', 'tsconfig.json', '--noEmit']) });
+  jobs.push({ label: 'lint (eslint)', run: () => capture(npx, ['eslint', '.']) });
+}
+if (doUnit && unitFiles.length) for (const major of unitMajors) jobs.push(unitJob(major));
+if (doPackage && packageFiles.length) {
+  jobs.push({ label: `package checks (${packageFiles.length} files)`, run: () => capture(process.execPath, [...nodeTest, ...packageFiles]) });
+}
+
+const infra = (cmd) => spawnSync('bash', [join(root, 'scripts/infra.sh'), cmd], { cwd: root, stdio: 'inherit' }).status;
+const integrating = doIntegration && integrationFiles.length > 0;
+const wasRunning = integrating && spawnSync('bash', [join(root, 'scripts/infra.sh'), 'status'], { cwd: root, stdio: 'ignore' }).status === 0;
+const stop = () => {
+  if (integrating && !wasRunning) infra('down');
+};
+process.on('SIGINT', () => {
+  stop();
+  process.exit(130);
+});
+// Kafka and Jaeger start (or, on a fresh machine, build) while the checks above run: it is mostly
+// waiting on the JVM, Maven or the Go compiler, and the integration tests need them right after.
+const infraUp = integrating && !wasRunning ? capture('bash', [join(root, 'scripts/infra.sh'), 'up']) : undefined;
+if (infraUp) console.log('-- started: Kafka and Jaeger (scripts/infra.sh up)');
+// The Go and Java peers of the polyglot tests build (or find their cache) at the same time.
+const peersBuilt = integrating ? capture('bash', [join(root, 'scripts/peers/build.sh')]) : undefined;
+if (peersBuilt) console.log('-- started: Go and Java peers (scripts/peers/build.sh)');
 
 let status = 0;
-if (doUnit && !files.length) {
-  status ||= run('type-check (tsc --noEmit)', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
-  status ||= run('lint (eslint)', 'npx', ['eslint', '.']);
-}
-if (status === 0 && doUnit && unitFiles.length) {
-  status = run(`unit tests (${unitFiles.length} files)`, process.execPath, [...nodeTest, ...unitFiles]);
+if (jobs.length) {
+  const failed = await runParallel(jobs);
+  if (failed.length) {
+    console.error(`\nfailed: ${failed.join('; ')}`);
+    status = 1;
+  }
 }
 
-if (status === 0 && doIntegration && integrationFiles.length) {
-  const infra = (cmd) => spawnSync('bash', [join(root, 'scripts/infra.sh'), cmd], { cwd: root, stdio: 'inherit' }).status;
-  const wasRunning = spawnSync('bash', [join(root, 'scripts/infra.sh'), 'status'], { cwd: root, stdio: 'ignore' }).status === 0;
-  if (!wasRunning && infra('up') !== 0) {
+if (infraUp) {
+  const { code, output } = await infraUp;
+  console.log(`\n== Kafka and Jaeger (scripts/infra.sh up): ${code === 0 ? 'ready' : `FAILED (exit ${code})`}\n${output.trimEnd()}`);
+  if (code !== 0) {
     console.error('\nintegration tests need Kafka and Jaeger; scripts/infra.sh up failed (see the message above).');
-    infra('down');
-    process.exit(1);
+    status ||= 1;
   }
-  const stop = () => {
-    if (!wasRunning) infra('down');
-  };
-  process.on('SIGINT', () => {
-    stop();
-    process.exit(130);
-  });
+}
+
+if (peersBuilt) {
+  const { code, output } = await peersBuilt;
+  console.log(`\n== Go and Java peers (scripts/peers/build.sh): ${code === 0 ? 'ready' : `FAILED (exit ${code})`}\n${output.trimEnd()}`);
+  if (code !== 0) {
+    console.error('\nthe polyglot integration tests need the Go and Java peers; scripts/peers/build.sh failed (see the message above).');
+    status ||= 1;
+  }
+}
+
+if (status === 0 && integrating) {
+  const nodes = [];
+  for (const major of integrationMajors) {
+    const node = await nodeBinary(major);
+    if (!node) {
+      stop();
+      process.exit(1);
+    }
+    nodes.push([major, node]);
+  }
   try {
-    status = run(`integration tests against the real Kafka and Jaeger (${integrationFiles.length} files)`, process.execPath, [
-      ...nodeTest,
-      ...integrationFiles,
-    ]);
+    for (const [major, node] of nodes) {
+      if (status !== 0) break;
+      console.log(`\n== integration tests on Node ${major} against the real Kafka and Jaeger (${integrationFiles.length} files)`);
+      const started = Date.now();
+      status = spawnSync(node, [...nodeTest, ...integrationFiles], { cwd: root, stdio: 'inherit' }).status ?? 1;
+      console.log(`== integration tests on Node ${major}: ${status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    }
   } finally {
     stop();
   }
+} else {
+  stop();
 }
 process.exit(status);

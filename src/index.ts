@@ -2,32 +2,22 @@
  * kafkajs-tracing: one Kafka message's journey as one distributed trace.
  *
  * Producer and consumer middleware for kafkajs that follow the OpenTelemetry messaging semantic
- * conventions and propagate W3C trace context through message headers, plus a one-call setup that
- * exports to Jaeger. The Jaeger test harness lives in `kafkajs-tracing/harness`.
+ * conventions and propagate W3C trace context through message headers. It needs `@opentelemetry/api`
+ * only and works with whatever tracer provider is registered. The one-call SDK setup that exports to
+ * Jaeger lives in `kafkajs-tracing/setup`, the Jaeger test harness in `kafkajs-tracing/harness`.
  * @packageDocumentation
  */
 export { instrumentProducer } from './producer/instrument-producer';
 export { instrumentConsumer } from './consumer/instrument-consumer';
-export { withMessageSpan } from './consumer/each-batch';
+export { withMessageSpan } from './consumer/with-message-span';
 export { traceKafka, type TraceKafkaOptions } from './trace-kafka';
-export { startTracing, type Tracing } from './setup/start-tracing';
-export { DEFAULT_JAEGER_ENDPOINT, type ExportStats } from './setup/exporter';
-export type {
-  BatchOptions,
-  JaegerExportOptions,
-  MetricsOptions,
-  OtlpExportOptions,
-  OtlpMetricsOptions,
-  PrometheusMetricsOptions,
-  TracingOptions,
-} from './setup/tracing-options';
 export {
-  MAX_KEY_LENGTH,
   type ConsumerHookInfo,
   type ConsumerInstrumentationOptions,
   type InstrumentationOptions,
   type ProducerHookInfo,
   type ProducerInstrumentationOptions,
 } from './options';
+export { MAX_KEY_LENGTH } from './spans/message-attributes';
 export { MAX_HEADER_VALUE_BYTES } from './propagation/header-carrier';
 export type { LegacyFormat } from './propagation/legacy-formats';

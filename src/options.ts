@@ -24,8 +24,9 @@ export interface InstrumentationOptions {
    */
   propagator?: TextMapPropagator;
   /**
-   * Record string message keys as `messaging.kafka.message.key` (capped at
-   * {@link MAX_KEY_LENGTH} characters). Buffer keys are never recorded. Default `true`.
+   * Record message keys as `messaging.kafka.message.key` (cut to {@link MAX_KEY_LENGTH}
+   * characters): string keys, and Buffer keys that are UTF-8 text (kafkajs delivers every consumed
+   * key as a Buffer). Binary keys (invalid UTF-8, or control characters) are never recorded. Default `true`.
    */
   captureMessageKey?: boolean;
   /** `messaging.client.id` on every span (kafkajs does not expose the client id of a producer/consumer). */
@@ -91,6 +92,3 @@ export interface ConsumerInstrumentationOptions extends InstrumentationOptions {
   /** Most links put on the span of an `eachBatch` call (one per message with a context). Default 128. */
   maxBatchLinks?: number;
 }
-
-/** Longest message key recorded as an attribute, in characters; longer keys are cut to this length. */
-export const MAX_KEY_LENGTH = 256;

@@ -1,7 +1,8 @@
 // Settings shared by the three services of the order pipeline: where Kafka is, topic names, and the
 // one-line tracing setup each service runs first.
 import { Kafka, logLevel } from 'kafkajs';
-import { startTracing, traceKafka, type Tracing } from '../../src/index';
+import { traceKafka } from '../../src/index';
+import { startTracing, type Tracing } from '../../src/setup/index';
 
 export const TOPICS = { orders: 'orders', payments: 'payments', ordersDlq: 'orders.dlq' } as const;
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');

@@ -40,13 +40,35 @@ async function placeOrder(orderId: string, poison: boolean): Promise<string> {
   return line.split(' ')[2] as string;
 }
 
+/**
+ * Gets the broker ready without the ERROR lines kafkajs prints for conditions it handles itself:
+ * only missing topics are created (asking for existing ones logs "Topic creation errors"), and the
+ * group coordinator is awaited here, quietly, before any service's consumer joins (a fresh broker
+ * answers "group coordinator is not available" until its offsets topic exists, and kafkajs logs each
+ * retry). Real failures still throw, and the demo stops with their message.
+ */
+async function prepareBroker(): Promise<void> {
+  const admin = new Kafka({ clientId: 'demo-admin', brokers: BROKERS, logLevel: logLevel.ERROR }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = Object.values(TOPICS).filter((topic) => !existing.has(topic));
+    if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic })), waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+  const quiet = new Kafka({ clientId: 'demo-warmup', brokers: BROKERS, logLevel: logLevel.NOTHING }).admin();
+  await quiet.connect();
+  try {
+    await quiet.describeGroups(['demo-warmup']); // finds (and so creates) the group coordinator, retrying while it starts
+  } finally {
+    await quiet.disconnect();
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
-  const kafka = new Kafka({ clientId: 'demo-admin', brokers: BROKERS, logLevel: logLevel.ERROR });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: Object.values(TOPICS).map((topic) => ({ topic })), waitForLeaders: true });
-  await admin.disconnect();
+  await prepareBroker();
 
   console.log('starting services: payments, notifications');
   const payments = service('payments.ts');

@@ -3,21 +3,24 @@ import type { EachBatchHandler, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { ConsumerInstrumentationOptions } from '../options';
 import { ATTR } from '../semconv';
 import { extractUpstream, type Upstream } from '../propagation/extract-headers';
-import { errorType, recordError } from '../shared/span-errors';
-import type { TracingContext } from '../shared/tracing-context';
+import { reportSwallowed } from '../diag/report-once';
+import { errorType, recordError } from '../spans/span-errors';
+import type { ClientTracing } from '../client-tracing';
 import { processAttributes, startProcessSpan } from './process-span';
 
 const DEFAULT_MAX_BATCH_LINKS = 128;
 
-interface MessageState {
+/** Where one message of a batch stands. @internal */
+export interface MessageState {
   message: KafkaMessage;
   offset: number;
   upstream: Upstream;
   done: boolean;
 }
 
-interface BatchState {
-  tc: TracingContext;
+/** One `eachBatch` call in flight. @internal */
+export interface BatchState {
+  tracing: ClientTracing;
   options: ConsumerInstrumentationOptions;
   topic: string;
   partition: number;
@@ -29,12 +32,12 @@ interface BatchState {
   segmentStart: number;
 }
 
-// Lets `withMessageSpan` find the batch a message belongs to without changing the message object.
-const byMessage = new WeakMap<KafkaMessage, { batch: BatchState; state: MessageState }>();
+/** Lets `withMessageSpan` find the batch a message belongs to without changing the message object. @internal */
+export const byMessage = new WeakMap<KafkaMessage, { batch: BatchState; state: MessageState }>();
 
-/** Makes the `process` span of one message of a batch, in that message's own trace, over [start, end]. */
-function messageSpan(b: BatchState, s: MessageState, start: number | undefined): { span: Span; ctx: ReturnType<typeof context.active> } {
-  const { span, context: ctx } = startProcessSpan(b.tc, b.options, b.topic, b.partition, s.message, s.upstream, {
+/** Makes the `process` span of one message of a batch, in that message's own trace, over [start, end]. @internal */
+export function messageSpan(b: BatchState, s: MessageState, start: number | undefined): { span: Span; ctx: ReturnType<typeof context.active> } {
+  const { span, context: ctx } = startProcessSpan(b.tracing, b.options, b.topic, b.partition, s.message, s.upstream, {
     startTime: start,
     links: [b.batchLink],
   });
@@ -57,73 +60,23 @@ function closeUpTo(b: BatchState, offset: number, err: unknown): void {
   b.segmentStart = now;
 }
 
-/**
- * Runs `fn` inside the `process` span of one message of the current `eachBatch` call, in that
- * message's own trace (child of its producer's span), so work done for the message (a produce, an
- * HTTP call) joins the message's end-to-end trace. The span lasts as long as `fn` (and its promise).
- * Outside an instrumented `eachBatch`, or for a message already traced, it just calls `fn`.
- *
- * @example
- * await consumer.run({ eachBatch: async ({ batch, resolveOffset }) => {
- *   for (const message of batch.messages) {
- *     await withMessageSpan(message, () => handle(message));
- *     resolveOffset(message.offset);
- *   }
- * }});
- */
-export function withMessageSpan<T>(message: KafkaMessage, fn: () => T): T {
-  const entry = byMessage.get(message);
-  if (!entry || entry.state.done) return fn();
-  let span: Span;
-  let ctx;
-  try {
-    entry.state.done = true;
-    ({ span, ctx } = messageSpan(entry.batch, entry.state, undefined));
-  } catch {
-    return fn();
-  }
-  let result: T;
-  try {
-    result = context.with(ctx, fn);
-  } catch (err) {
-    recordError(span, err);
-    span.end();
-    throw err;
-  }
-  if (result instanceof Promise) {
-    return result.then(
-      (v) => {
-        span.end();
-        return v;
-      },
-      (err: unknown) => {
-        recordError(span, err);
-        span.end();
-        throw err;
-      },
-    ) as T;
-  }
-  span.end();
-  return result;
-}
-
-function startBatch(payload: EachBatchPayload, tc: TracingContext, options: ConsumerInstrumentationOptions): { span: Span; state: BatchState } {
+function startBatch(payload: EachBatchPayload, tracing: ClientTracing, options: ConsumerInstrumentationOptions): { span: Span; state: BatchState } {
   const { topic, partition, messages } = payload.batch;
   const maxLinks = options.maxBatchLinks ?? DEFAULT_MAX_BATCH_LINKS;
   const links: Link[] = [];
   const states: MessageState[] = [];
   const now = Date.now();
   for (const message of messages) {
-    tc.metrics.recordLatency(topic, options.groupId, Number(message.timestamp), now);
-    const upstream = extractUpstream(tc.propagator, message.headers, tc.legacy);
+    tracing.metrics.recordLatency(topic, options.groupId, Number(message.timestamp), now);
+    const upstream = extractUpstream(tracing.propagator, message.headers, tracing.legacy);
     if (upstream.spanContext && links.length < maxLinks) links.push({ context: upstream.spanContext });
     states.push({ message, offset: Number(message.offset), upstream, done: false });
   }
   const attributes = processAttributes(options, topic, partition);
   attributes[ATTR.BATCH_MESSAGE_COUNT] = messages.length;
-  const span = tc.tracer.startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, attributes, links }, context.active());
+  const span = tracing.tracer.startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, attributes, links }, context.active());
   const state: BatchState = {
-    tc,
+    tracing,
     options,
     topic,
     partition,
@@ -143,15 +96,17 @@ function startBatch(payload: EachBatchPayload, tc: TracingContext, options: Cons
  * or the batch's end. The batch API keeps its behaviour; errors are recorded and rethrown unchanged.
  * @internal
  */
-export function traceEachBatch(handler: EachBatchHandler, tc: TracingContext, options: ConsumerInstrumentationOptions): EachBatchHandler {
+export function traceEachBatch(handler: EachBatchHandler, tracing: ClientTracing, options: ConsumerInstrumentationOptions): EachBatchHandler {
   return async (payload: EachBatchPayload): Promise<void> => {
-    let started: ReturnType<typeof startBatch>;
+    let started: ReturnType<typeof startBatch> | undefined;
     try {
-      if (!tc.active() || payload.batch.messages.length === 0) return handler(payload);
-      started = startBatch(payload, tc, options);
-    } catch {
-      return handler(payload);
+      if (tracing.active() && payload.batch.messages.length > 0) started = startBatch(payload, tracing, options);
+    } catch (err) {
+      reportSwallowed('span-setup', err);
     }
+    // Outside the try: a handler that throws synchronously must not be taken for a tracing failure
+    // and called a second time.
+    if (!started) return handler(payload);
     const { span, state } = started;
     const startedAt = performance.now();
     const traced: EachBatchPayload = {
@@ -160,8 +115,8 @@ export function traceEachBatch(handler: EachBatchHandler, tc: TracingContext, op
         payload.resolveOffset(offset);
         try {
           closeUpTo(state, Number(offset), undefined);
-        } catch {
-          // best effort
+        } catch (err) {
+          reportSwallowed('span-setup', err);
         }
       },
     };
@@ -175,11 +130,11 @@ export function traceEachBatch(handler: EachBatchHandler, tc: TracingContext, op
     } finally {
       try {
         closeUpTo(state, Number.POSITIVE_INFINITY, failure);
-      } catch {
-        // best effort
+      } catch (err) {
+        reportSwallowed('span-setup', err);
       }
       span.end();
-      tc.metrics.recordProcess(state.topic, options.groupId, state.messages.length, (performance.now() - startedAt) / 1000, failure === undefined ? undefined : errorType(failure));
+      tracing.metrics.recordProcess(state.topic, options.groupId, state.messages.length, (performance.now() - startedAt) / 1000, failure === undefined ? undefined : errorType(failure));
     }
   };
 }

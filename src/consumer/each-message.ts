@@ -2,8 +2,9 @@ import { context, type Span } from '@opentelemetry/api';
 import type { EachMessageHandler, EachMessagePayload } from 'kafkajs';
 import type { ConsumerInstrumentationOptions } from '../options';
 import { extractUpstream } from '../propagation/extract-headers';
-import { errorType, recordError } from '../shared/span-errors';
-import type { TracingContext } from '../shared/tracing-context';
+import { reportSwallowed } from '../diag/report-once';
+import { errorType, recordError } from '../spans/span-errors';
+import type { ClientTracing } from '../client-tracing';
 import { startProcessSpan } from './process-span';
 
 /**
@@ -14,19 +15,20 @@ import { startProcessSpan } from './process-span';
  */
 export function traceEachMessage(
   handler: EachMessageHandler,
-  tc: TracingContext,
+  tracing: ClientTracing,
   options: ConsumerInstrumentationOptions,
 ): EachMessageHandler {
   const traced = async (payload: EachMessagePayload): Promise<void> => {
     let span: Span;
     let ctx;
-    const measuring = tc.metrics.isEnabled();
+    const measuring = tracing.metrics.isEnabled();
     const started = measuring ? performance.now() : 0;
     try {
-      if (measuring) tc.metrics.recordLatency(payload.topic, options.groupId, Number(payload.message.timestamp), Date.now());
-      const upstream = extractUpstream(tc.propagator, payload.message.headers, tc.legacy);
-      ({ span, context: ctx } = startProcessSpan(tc, options, payload.topic, payload.partition, payload.message, upstream));
-    } catch {
+      if (measuring) tracing.metrics.recordLatency(payload.topic, options.groupId, Number(payload.message.timestamp), Date.now());
+      const upstream = extractUpstream(tracing.propagator, payload.message.headers, tracing.legacy);
+      ({ span, context: ctx } = startProcessSpan(tracing, options, payload.topic, payload.partition, payload.message, upstream));
+    } catch (err) {
+      reportSwallowed('span-setup', err);
       return handler(payload); // tracing must never stand in the way of the handler
     }
     let failure: string | undefined;
@@ -38,9 +40,9 @@ export function traceEachMessage(
       throw err;
     } finally {
       span.end();
-      if (measuring) tc.metrics.recordProcess(payload.topic, options.groupId, 1, (performance.now() - started) / 1000, failure);
+      if (measuring) tracing.metrics.recordProcess(payload.topic, options.groupId, 1, (performance.now() - started) / 1000, failure);
     }
   };
   // With nothing registered the handler is called as it is: no extra promise per message.
-  return (payload: EachMessagePayload): Promise<void> => (tc.active() ? traced(payload) : handler(payload));
+  return (payload: EachMessagePayload): Promise<void> => (tracing.active() ? traced(payload) : handler(payload));
 }

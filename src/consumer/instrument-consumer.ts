@@ -1,6 +1,6 @@
 import type { Consumer, ConsumerRunConfig } from 'kafkajs';
 import type { ConsumerInstrumentationOptions } from '../options';
-import { tracingContext } from '../shared/tracing-context';
+import { clientTracing } from '../client-tracing';
 import { traceEachBatch } from './each-batch';
 import { traceEachMessage } from './each-message';
 
@@ -23,13 +23,13 @@ const INSTRUMENTED = Symbol.for('kafkajs-tracing.instrumented');
 export function instrumentConsumer<C extends Consumer>(consumer: C, options: ConsumerInstrumentationOptions = {}): C {
   const flagged = consumer as C & { [INSTRUMENTED]?: true };
   if (flagged[INSTRUMENTED]) return consumer;
-  const tc = tracingContext(options);
+  const tracing = clientTracing(options);
   const run = consumer.run.bind(consumer);
   consumer.run = (config?: ConsumerRunConfig): Promise<void> => {
     if (!config) return run(config);
     const traced: ConsumerRunConfig = { ...config };
-    if (typeof config.eachMessage === 'function') traced.eachMessage = traceEachMessage(config.eachMessage, tc, options);
-    if (typeof config.eachBatch === 'function') traced.eachBatch = traceEachBatch(config.eachBatch, tc, options);
+    if (typeof config.eachMessage === 'function') traced.eachMessage = traceEachMessage(config.eachMessage, tracing, options);
+    if (typeof config.eachBatch === 'function') traced.eachBatch = traceEachBatch(config.eachBatch, tracing, options);
     return run(traced);
   };
   Object.defineProperty(consumer, INSTRUMENTED, { value: true });

@@ -2,9 +2,11 @@ import { ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Link
 import type { KafkaMessage } from 'kafkajs';
 import { ATTR, MESSAGING_SYSTEM_KAFKA, OPERATION_TYPE } from '../semconv';
 import type { ConsumerInstrumentationOptions } from '../options';
-import { addMessageAttributes } from '../shared/message-attributes';
-import { callHook, type TracingContext } from '../shared/tracing-context';
+import { addMessageAttributes } from '../spans/message-attributes';
+import { type ClientTracing } from '../client-tracing';
+import { callHook } from '../user-hook';
 import type { Upstream } from '../propagation/extract-headers';
+import { reportSwallowed } from '../diag/report-once';
 
 /** @internal */
 export function isTrusted(options: ConsumerInstrumentationOptions, topic: string): boolean {
@@ -13,7 +15,8 @@ export function isTrusted(options: ConsumerInstrumentationOptions, topic: string
   if (trust === false) return false;
   try {
     return trust(topic) !== false;
-  } catch {
+  } catch (err) {
+    reportSwallowed('hook', err);
     return false; // a failing policy must not widen trust
   }
 }
@@ -39,7 +42,7 @@ export function processAttributes(options: ConsumerInstrumentationOptions, topic
  * @internal
  */
 export function startProcessSpan(
-  tc: TracingContext,
+  tracing: ClientTracing,
   options: ConsumerInstrumentationOptions,
   topic: string,
   partition: number,
@@ -59,7 +62,7 @@ export function startProcessSpan(
   const links: Link[] = upstream.spanContext && (!trusted || options.linkToParent) ? [{ context: upstream.spanContext }] : [];
   if (extra?.links) links.push(...extra.links);
   const parent = trusted ? upstream.context : ROOT_CONTEXT;
-  const span = tc.tracer.startSpan(
+  const span = tracing.tracer.startSpan(
     `process ${topic}`,
     { kind: SpanKind.CONSUMER, attributes, links, startTime: extra?.startTime },
     parent,

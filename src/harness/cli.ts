@@ -7,7 +7,15 @@ const USAGE = `usage: kafkajs-tracing trace <traceId> [--jaeger <url>] [--wait <
        kafkajs-tracing trace --service <name> [--limit <n>] [--jaeger <url>] [--ascii]
 
 Prints a trace from Jaeger's query API as a text waterfall, with its Jaeger UI link.
---jaeger defaults to $JAEGER_QUERY_URL, else http://127.0.0.1:16686.`;
+  <traceId>   32 hex characters, as in a traceparent header (shorter 64-bit ids also work)
+  --jaeger    Jaeger query API / UI address; default $JAEGER_QUERY_URL, else http://127.0.0.1:16686
+  --wait      keep asking for up to this many milliseconds until the trace arrives
+  --limit     how many traces of the service to print (default 5)
+  --ascii     draw with ASCII characters only
+  --help      this text`;
+
+/** Asked for help: usage goes to stdout and the exit code is 0. */
+const HELP = Symbol('help');
 
 interface Args {
   traceId?: string;
@@ -18,9 +26,17 @@ interface Args {
   ascii: boolean;
 }
 
-function parse(argv: string[]): Args | string {
+/** A whole number of at least `min`, or a usage error naming the option. */
+function wholeNumber(option: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) throw new Error(`${option} needs a whole number of at least ${min}, got "${text}"`);
+  return n;
+}
+
+function parse(argv: string[]): Args | string | typeof HELP {
+  if (argv.includes('--help') || argv.includes('-h')) return HELP;
   const [command, ...rest] = argv;
-  if (command !== 'trace') return USAGE;
+  if (command !== 'trace') return command === undefined ? USAGE : `unknown command ${command}\n${USAGE}`;
   const args: Args = { limit: 5, jaeger: process.env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686', waitMs: 0, ascii: false };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i] as string;
@@ -30,16 +46,17 @@ function parse(argv: string[]): Args | string {
       return v;
     };
     if (a === '--service') args.service = value();
-    else if (a === '--limit') args.limit = Number(value());
+    else if (a === '--limit') args.limit = wholeNumber(a, value(), 1);
     else if (a === '--jaeger') args.jaeger = value();
-    else if (a === '--wait') args.waitMs = Number(value());
+    else if (a === '--wait') args.waitMs = wholeNumber(a, value(), 0);
     else if (a === '--ascii') args.ascii = true;
-    else if (a === '--help' || a === '-h') return USAGE;
     else if (!a.startsWith('-') && !args.traceId) args.traceId = a;
     else return `unknown argument ${a}\n${USAGE}`;
   }
   if (!args.traceId === !args.service) return USAGE;
-  if (args.traceId && !/^[0-9a-fA-F]{1,32}$/.test(args.traceId)) return `not a trace id: ${args.traceId}`;
+  if (args.traceId && !/^[0-9a-fA-F]{1,32}$/.test(args.traceId)) {
+    return `not a trace id: ${args.traceId}\na trace id is 32 hex characters (0-9, a-f), such as 4bf92f3577b34da6a3ce929d0e0e4736`;
+  }
   return args;
 }
 
@@ -49,11 +66,15 @@ function parse(argv: string[]): Args | string {
  * @internal
  */
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  let args: Args | string;
+  let args: Args | string | typeof HELP;
   try {
     args = parse(argv);
   } catch (e) {
     args = `${(e as Error).message}\n${USAGE}`;
+  }
+  if (args === HELP) {
+    out(USAGE);
+    return 0;
   }
   if (typeof args === 'string') {
     err(args);

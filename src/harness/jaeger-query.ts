@@ -8,11 +8,15 @@ export interface JaegerQueryOptions {
 
 /** Search parameters of {@link JaegerQuery.findTraces}. */
 export interface FindTracesQuery {
+  /** Service whose traces to search. */
   service: string;
+  /** Only traces with a span of this name. */
   operation?: string;
   /** Span tags every matching trace has, e.g. `{ 'messaging.destination.name': 'orders' }`. */
   tags?: Record<string, string>;
+  /** Earliest span start to search from. */
   start?: Date;
+  /** Latest span start to search up to. */
   end?: Date;
   /** Most traces returned. Default 20. */
   limit?: number;
@@ -23,6 +27,16 @@ export interface FindTracesQuery {
 interface Envelope<T> {
   data: T | null;
   errors?: { code?: number; msg?: string }[] | null;
+}
+
+/** Whether a 404 body is Jaeger's own "trace not found" envelope. */
+function isJaegerNotFound(text: string): boolean {
+  try {
+    const body = JSON.parse(text) as Envelope<unknown> | null;
+    return Array.isArray(body?.errors) && body.errors.some((e) => e?.code === 404);
+  } catch {
+    return false;
+  }
 }
 
 /** An error of the query API that names the URL it came from. */
@@ -92,8 +106,16 @@ export class JaegerQuery {
       const why = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
       throw new JaegerQueryError(`Jaeger query API unreachable at ${url}: ${why}`, url);
     }
-    if (res.status === 404 && notFoundIsEmpty) return undefined;
     const text = await res.text();
+    if (res.status === 404 && notFoundIsEmpty) {
+      // Jaeger says "not found" in its JSON envelope; any other 404 means the URL is not its query API.
+      if (isJaegerNotFound(text)) return undefined;
+      throw new JaegerQueryError(
+        `${url} answered 404, and not as Jaeger's query API does: is ${this.baseUrl} the Jaeger query/UI address (port 16686 by default)?`,
+        url,
+        404,
+      );
+    }
     if (!res.ok) throw new JaegerQueryError(`Jaeger query API answered ${res.status} for ${url}: ${text.slice(0, 200)}`, url, res.status);
     let body: Envelope<T>;
     try {

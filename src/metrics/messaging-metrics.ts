@@ -1,8 +1,7 @@
-import { createNoopMeter, metrics, type Attributes, type Counter, type Histogram, type MeterProvider } from '@opentelemetry/api';
+import { metrics, type Attributes, type Counter, type Histogram, type MeterProvider } from '@opentelemetry/api';
 import { ATTR, MESSAGING_SYSTEM_KAFKA } from '../semconv';
+import { isNoopMeter } from '../global-telemetry';
 import { SCOPE_NAME, VERSION } from '../version';
-
-const NOOP_METER = createNoopMeter();
 
 /** Bucket boundaries (seconds) the messaging conventions recommend for duration histograms. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -46,7 +45,7 @@ export class MessagingMetrics {
 
   private createInstruments(provider: MeterProvider): void {
     const meter = provider.getMeter(SCOPE_NAME, VERSION);
-    this.enabled = meter !== NOOP_METER;
+    this.enabled = !isNoopMeter(meter);
     const seconds = { unit: 's', advice: { explicitBucketBoundaries: DURATION_BUCKETS } };
     this.sent = meter.createCounter('messaging.client.sent.messages', { unit: '{message}', description: 'Messages a producer attempted to send.' });
     this.consumed = meter.createCounter('messaging.client.consumed.messages', { unit: '{message}', description: 'Messages delivered to a consumer handler.' });

@@ -1,8 +1,9 @@
 import { context, trace, type Span } from '@opentelemetry/api';
 import type { Message, Producer, ProducerBatch, ProducerRecord, RecordMetadata, Transaction } from 'kafkajs';
 import type { ProducerInstrumentationOptions } from '../options';
-import { errorType, recordError } from '../shared/span-errors';
-import { tracingContext, type TracingContext } from '../shared/tracing-context';
+import { reportSwallowed } from '../diag/report-once';
+import { errorType, recordError } from '../spans/span-errors';
+import { clientTracing, type ClientTracing } from '../client-tracing';
 import { recordAck, startBatchSendSpan, startMessageSpan, type OutgoingMessage } from './producer-spans';
 
 /** Marks a producer or transaction already wrapped, so wrapping twice does not double spans. */
@@ -10,8 +11,8 @@ const INSTRUMENTED = Symbol.for('kafkajs-tracing.instrumented');
 
 type Sender = Pick<Producer, 'send' | 'sendBatch'>;
 /** Ends the spans of a send when the broker answers; the caller gets kafkajs's own result or error. */
-async function settle<A>(tc: TracingContext, traced: Settling, send: (arg: A) => Promise<RecordMetadata[]>, arg: A): Promise<RecordMetadata[]> {
-  const measuring = tc.metrics.isEnabled();
+async function settle<A>(tracing: ClientTracing, traced: Settling, send: (arg: A) => Promise<RecordMetadata[]>, arg: A): Promise<RecordMetadata[]> {
+  const measuring = tracing.metrics.isEnabled();
   const started = measuring ? performance.now() : 0;
   let failure: string | undefined;
   try {
@@ -24,7 +25,7 @@ async function settle<A>(tc: TracingContext, traced: Settling, send: (arg: A) =>
     throw err;
   } finally {
     for (const span of traced.spans) span.end();
-    if (measuring) tc.metrics.recordSend(traced.topic, traced.count, (performance.now() - started) / 1000, failure);
+    if (measuring) tracing.metrics.recordSend(traced.topic, traced.count, (performance.now() - started) / 1000, failure);
   }
 }
 
@@ -44,7 +45,7 @@ interface Traced extends Settling {
   messages: Message[][];
 }
 
-function traceMessages(tc: TracingContext, options: ProducerInstrumentationOptions, groups: { topic: string; messages: Message[] }[]): Traced {
+function traceMessages(tracing: ClientTracing, options: ProducerInstrumentationOptions, groups: { topic: string; messages: Message[] }[]): Traced {
   const parent = context.active();
   let count = 0;
   const topics = new Set<string>();
@@ -54,19 +55,25 @@ function traceMessages(tc: TracingContext, options: ProducerInstrumentationOptio
   }
   if (count === 1) {
     const g = groups.find((x) => x.messages.length === 1) as { topic: string; messages: Message[] };
-    const { span, message } = startMessageSpan(tc, options, 'send', { topic: g.topic, message: g.messages[0] as Message }, parent);
+    const { span, message } = startMessageSpan(tracing, options, 'send', { topic: g.topic, message: g.messages[0] as Message }, parent);
     return { spans: [span], messages: groups.map((x) => (x === g ? [message] : x.messages)), single: true, topic: g.topic, count };
   }
-  const sendSpan = startBatchSendSpan(tc, options, topics, count, parent);
+  const sendSpan = startBatchSendSpan(tracing, options, topics, count, parent);
   const sendCtx = trace.setSpan(parent, sendSpan);
-  const messages = groups.map((g) =>
-    g.messages.map((m) => startMessageSpan(tc, options, 'create', { topic: g.topic, message: m } as OutgoingMessage, sendCtx).message),
-  );
+  let messages: Message[][];
+  try {
+    messages = groups.map((g) =>
+      g.messages.map((m) => startMessageSpan(tracing, options, 'create', { topic: g.topic, message: m } as OutgoingMessage, sendCtx).message),
+    );
+  } catch (err) {
+    sendSpan.end(); // the caller sends untraced; the span it started must not stay open
+    throw err;
+  }
   const [only] = topics;
   return { spans: [sendSpan], messages, single: false, topic: topics.size === 1 ? only : undefined, count };
 }
 
-function wrapSender<S extends Sender>(sender: S, tc: TracingContext, options: ProducerInstrumentationOptions): S {
+function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options: ProducerInstrumentationOptions): S {
   const flagged = sender as S & { [INSTRUMENTED]?: true };
   if (flagged[INSTRUMENTED]) return sender;
   const send = sender.send.bind(sender);
@@ -85,33 +92,35 @@ function wrapSender<S extends Sender>(sender: S, tc: TracingContext, options: Pr
 
   sender.send = (record: ProducerRecord): Promise<RecordMetadata[]> => {
     // Malformed input is kafkajs's to reject, with its own error.
-    if (inSendBatch || !tc.active() || !record || !Array.isArray(record.messages) || record.messages.length === 0) return send(record);
+    if (inSendBatch || !tracing.active() || !record || !Array.isArray(record.messages) || record.messages.length === 0) return send(record);
     try {
       if (record.messages.length === 1) {
         // The common case, kept free of the bookkeeping a multi-message call needs.
-        const { span, message } = startMessageSpan(tc, options, 'send', { topic: record.topic, message: record.messages[0] as Message }, context.active());
-        return settle(tc, { spans: [span], single: true, topic: record.topic, count: 1 }, send, { ...record, messages: [message] });
+        const { span, message } = startMessageSpan(tracing, options, 'send', { topic: record.topic, message: record.messages[0] as Message }, context.active());
+        return settle(tracing, { spans: [span], single: true, topic: record.topic, count: 1 }, send, { ...record, messages: [message] });
       }
-      const traced = traceMessages(tc, options, [{ topic: record.topic, messages: record.messages }]);
-      return settle(tc, traced, send, { ...record, messages: traced.messages[0] as Message[] });
-    } catch {
+      const traced = traceMessages(tracing, options, [{ topic: record.topic, messages: record.messages }]);
+      return settle(tracing, traced, send, { ...record, messages: traced.messages[0] as Message[] });
+    } catch (err) {
+      reportSwallowed('span-setup', err);
       return send(record); // tracing must never stand in the way of a send
     }
   };
 
   sender.sendBatch = (batch: ProducerBatch): Promise<RecordMetadata[]> => {
     const groups = batch?.topicMessages;
-    if (!tc.active() || !Array.isArray(groups) || groups.length === 0 || !groups.every((g) => g && Array.isArray(g.messages))) {
+    if (!tracing.active() || !Array.isArray(groups) || groups.length === 0 || !groups.every((g) => g && Array.isArray(g.messages))) {
       return sendBatch(batch);
     }
     let traced: Traced;
     try {
-      traced = traceMessages(tc, options, groups);
-    } catch {
+      traced = traceMessages(tracing, options, groups);
+    } catch (err) {
+      reportSwallowed('span-setup', err);
       return sendBatch(batch);
     }
     const topicMessages = groups.map((g, i) => ({ ...g, messages: traced.messages[i] as Message[] }));
-    return settle(tc, traced, sendBatch, { ...batch, topicMessages });
+    return settle(tracing, traced, sendBatch, { ...batch, topicMessages });
   };
 
   Object.defineProperty(sender, INSTRUMENTED, { value: true });
@@ -134,8 +143,8 @@ function wrapSender<S extends Sender>(sender: S, tc: TracingContext, options: Pr
 export function instrumentProducer<P extends Producer>(producer: P, options: ProducerInstrumentationOptions = {}): P {
   const flagged = producer as P & { [INSTRUMENTED]?: true };
   if (flagged[INSTRUMENTED]) return producer;
-  const tc = tracingContext(options);
+  const tracing = clientTracing(options);
   const transaction = producer.transaction.bind(producer);
-  producer.transaction = async (): Promise<Transaction> => wrapSender(await transaction(), tc, options);
-  return wrapSender(producer, tc, options);
+  producer.transaction = async (): Promise<Transaction> => wrapSender(await transaction(), tracing, options);
+  return wrapSender(producer, tracing, options);
 }

@@ -2,8 +2,9 @@ import { SpanKind, type Attributes, type Context, type Link, type Span } from '@
 import type { Message, RecordMetadata } from 'kafkajs';
 import { ATTR, MESSAGING_SYSTEM_KAFKA, OPERATION_TYPE } from '../semconv';
 import type { ProducerInstrumentationOptions } from '../options';
-import { addMessageAttributes } from '../shared/message-attributes';
-import { callHook, type TracingContext } from '../shared/tracing-context';
+import { addMessageAttributes } from '../spans/message-attributes';
+import { type ClientTracing } from '../client-tracing';
+import { callHook } from '../user-hook';
 import { injectIntoMessage, staleSpanContext } from '../propagation/inject-headers';
 import { trace } from '@opentelemetry/api';
 
@@ -15,7 +16,7 @@ export interface OutgoingMessage {
 
 /** Starts a span of a producer operation (`send`, `create`). @internal */
 function startProducerSpan(
-  tc: TracingContext,
+  tracing: ClientTracing,
   options: ProducerInstrumentationOptions,
   operation: 'send' | 'create',
   topic: string | undefined,
@@ -30,7 +31,7 @@ function startProducerSpan(
   if (options.clientId !== undefined) attributes[ATTR.CLIENT_ID] = options.clientId;
   // Names per the conventions: "{operation} {destination}", or the operation alone when a call spans topics.
   const name = topic === undefined ? operation : `${operation} ${topic}`;
-  return tc.tracer.startSpan(name, { kind: SpanKind.PRODUCER, attributes, links }, parent);
+  return tracing.tracer.startSpan(name, { kind: SpanKind.PRODUCER, attributes, links }, parent);
 }
 
 /**
@@ -40,7 +41,7 @@ function startProducerSpan(
  * @internal
  */
 export function startMessageSpan(
-  tc: TracingContext,
+  tracing: ClientTracing,
   options: ProducerInstrumentationOptions,
   operation: 'send' | 'create',
   out: OutgoingMessage,
@@ -50,9 +51,15 @@ export function startMessageSpan(
   const attributes: Attributes = {};
   if (typeof message.partition === 'number') attributes[ATTR.DESTINATION_PARTITION_ID] = String(message.partition);
   addMessageAttributes(attributes, message.key, message.value, options.captureMessageKey !== false);
-  const stale = staleSpanContext(tc.propagator, message.headers);
-  const span = startProducerSpan(tc, options, operation, topic, parent, attributes, stale && [{ context: stale }]);
-  const traced = injectIntoMessage(tc.propagator, trace.setSpan(parent, span), message);
+  const stale = staleSpanContext(tracing.propagator, message.headers);
+  const span = startProducerSpan(tracing, options, operation, topic, parent, attributes, stale && [{ context: stale }]);
+  let traced: Message;
+  try {
+    traced = injectIntoMessage(tracing.propagator, trace.setSpan(parent, span), message);
+  } catch (err) {
+    span.end(); // a started span always ends, even when what follows its start fails
+    throw err;
+  }
   callHook(options.producerHook, span, { topic, message: traced });
   if (operation === 'create') span.end();
   return { span, message: traced };
@@ -60,7 +67,7 @@ export function startMessageSpan(
 
 /** Starts the `send` span of a call carrying several messages. @internal */
 export function startBatchSendSpan(
-  tc: TracingContext,
+  tracing: ClientTracing,
   options: ProducerInstrumentationOptions,
   topics: ReadonlySet<string>,
   count: number,
@@ -68,7 +75,7 @@ export function startBatchSendSpan(
 ): Span {
   const attributes: Attributes = { [ATTR.BATCH_MESSAGE_COUNT]: count };
   const [only] = topics;
-  return startProducerSpan(tc, options, 'send', topics.size === 1 ? only : undefined, parent, attributes, undefined);
+  return startProducerSpan(tracing, options, 'send', topics.size === 1 ? only : undefined, parent, attributes, undefined);
 }
 
 /** Puts where the broker stored the message on its span: the partition and, for one message, its offset. @internal */

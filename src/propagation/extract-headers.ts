@@ -1,8 +1,9 @@
 import { ROOT_CONTEXT, trace, type Context, type SpanContext } from '@opentelemetry/api';
 import type { IHeaders } from 'kafkajs';
-import type { Propagator } from '../shared/tracing-context';
+import type { Propagator } from './propagator';
 import { headerGetter } from './header-carrier';
 import { extractLegacy } from './legacy-formats';
+import { reportSwallowed } from '../diag/report-once';
 
 /** What a message's headers say about its upstream: the context to continue and the span to link. @internal */
 export interface Upstream {
@@ -29,7 +30,8 @@ export function extractUpstream(propagator: Propagator, headers: IHeaders | unde
       sc = trace.getSpanContext(context);
     }
     return { context, spanContext: sc && trace.isSpanContextValid(sc) ? sc : undefined };
-  } catch {
+  } catch (err) {
+    reportSwallowed('extract', err);
     return NO_UPSTREAM;
   }
 }

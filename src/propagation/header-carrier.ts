@@ -1,11 +1,11 @@
 import type { TextMapGetter, TextMapSetter } from '@opentelemetry/api';
 import type { IHeaders } from 'kafkajs';
+import { reportSwallowed } from '../diag/report-once';
 
 /**
  * Largest header value read for propagation, in bytes. W3C baggage allows 8192 bytes, trace context
  * far less; anything bigger is ignored before it is decoded, so a hostile producer cannot make every
  * consumer decode megabytes.
- * @internal
  */
 export const MAX_HEADER_VALUE_BYTES = 8192;
 
@@ -57,8 +57,9 @@ export const headerGetter: TextMapGetter<IHeaders | undefined> = {
       for (const k of Object.keys(carrier)) {
         if (k !== key && k.toLowerCase() === key) return readValue(carrier[k]);
       }
-    } catch {
+    } catch (err) {
       // A hostile carrier (getters that throw, proxies) reads as "no header".
+      reportSwallowed('header-read', err);
     }
     return undefined;
   },

@@ -1,7 +1,8 @@
 import { ROOT_CONTEXT, trace, type Context, type SpanContext, type TextMapSetter } from '@opentelemetry/api';
 import type { IHeaders, Message } from 'kafkajs';
-import type { Propagator } from '../shared/tracing-context';
+import type { Propagator } from './propagator';
 import { headerGetter, headerSetter } from './header-carrier';
+import { reportSwallowed } from '../diag/report-once';
 
 /**
  * The span context already present in an outgoing message's headers: a `traceparent` copied from an
@@ -14,7 +15,8 @@ export function staleSpanContext(propagator: Propagator, headers: IHeaders | und
   try {
     const sc = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, headers, headerGetter));
     return sc && trace.isSpanContextValid(sc) ? sc : undefined;
-  } catch {
+  } catch (err) {
+    reportSwallowed('extract', err);
     return undefined;
   }
 }
@@ -45,7 +47,13 @@ export function injectIntoMessage(propagator: Propagator, ctx: Context, message:
     }
   }
   written = 0;
-  propagator.inject(ctx, headers, countingSetter);
+  try {
+    propagator.inject(ctx, headers, countingSetter);
+  } catch (err) {
+    // The message goes out as the application wrote it; the span still records the send.
+    reportSwallowed('inject', err);
+    return message;
+  }
   if (written === 0) return message;
   return { ...message, headers };
 }

@@ -1,7 +1,12 @@
 import { ROOT_CONTEXT, TraceFlags, trace, type Context, type TextMapGetter } from '@opentelemetry/api';
-import { B3Propagator, B3InjectEncoding } from '@opentelemetry/propagator-b3';
-import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
-import type { Propagator } from '../shared/tracing-context';
+import type { Propagator } from './propagator';
+
+// The B3 and Jaeger propagators (and @opentelemetry/core under them) load only when a consumer opts
+// into those formats: the middleware itself needs nothing but @opentelemetry/api.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loadB3 = () => require('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3');
+const loadJaeger = () => require('@opentelemetry/propagator-jaeger') as typeof import('@opentelemetry/propagator-jaeger');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * Trace header formats older services write, read only when a message has no W3C `traceparent`:
@@ -43,10 +48,12 @@ export function legacyPropagators(formats: readonly LegacyFormat[] | undefined):
   return formats.map((f) => {
     switch (f) {
       case 'jaeger':
-        return new JaegerPropagator();
-      case 'b3':
+        return new (loadJaeger().JaegerPropagator)();
+      case 'b3': {
+        const { B3Propagator, B3InjectEncoding } = loadB3();
         // Extraction reads both encodings whatever the inject encoding says.
         return new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER });
+      }
       case 'hex':
         return new HexIdsPropagator();
       default:

@@ -1,10 +1,12 @@
 import { diag } from '@opentelemetry/api';
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { ExportResultCode, getStringFromEnv, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ConsoleSpanExporter, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Resource } from '@opentelemetry/resources';
 import { JaegerHttpExporter, jaegerAgentExporter } from './jaeger-exporter';
 import type { TracingOptions } from './tracing-options';
+import { numberFromEnv, traceExportersFromEnv, type TraceExporterName } from './env-config';
+import { FanOutExporter } from './fan-out-exporter';
 
 /** Default collector endpoint: the local Jaeger that `npm run infra:up` starts. */
 export const DEFAULT_JAEGER_ENDPOINT = 'http://127.0.0.1:14268/api/traces';
@@ -42,7 +44,11 @@ export class CountingExporter implements SpanExporter {
   ) {}
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    let answered = false;
     const done = (result: ExportResult): void => {
+      // Counted once per batch whatever the exporter does: a second answer would count it twice.
+      if (answered) return;
+      answered = true;
       if (result.code === ExportResultCode.SUCCESS) {
         this.stats.exportedSpans += spans.length;
         if (this.failing) diag.info(`kafkajs-tracing: export to ${this.label} works again`);
@@ -73,31 +79,45 @@ export class CountingExporter implements SpanExporter {
   }
 }
 
-/** Builds the exporter the options (or, failing those, the `OTEL_*` variables) ask for. @internal */
-export function createExporter(options: TracingOptions, resource?: Resource, exportTimeoutMillis = 30_000): { exporter: SpanExporter; label: string } {
-  const choice = options.exporter ?? (process.env.OTEL_TRACES_EXPORTER?.trim() === 'otlp' ? 'otlp' : 'jaeger');
-  if (typeof choice === 'object') return { exporter: choice, label: choice.constructor?.name ?? 'custom exporter' };
-  if (choice === 'otlp') {
+/** One exporter by name, with the label failures are reported under. */
+function namedExporter(name: TraceExporterName, options: TracingOptions, resource: Resource | undefined, exportTimeoutMillis: number): { exporter: SpanExporter; label: string } {
+  if (name === 'console') return { exporter: new ConsoleSpanExporter(), label: 'console' };
+  if (name === 'otlp') {
     const o = options.otlp ?? {};
     return { exporter: new OTLPTraceExporter({ url: o.url, headers: o.headers }), label: `OTLP ${o.url ?? '(from environment)'}` };
   }
   const j = options.jaeger ?? {};
-  const agentHost = j.agentHost ?? process.env.OTEL_EXPORTER_JAEGER_AGENT_HOST;
-  const endpoint = j.endpoint ?? process.env.OTEL_EXPORTER_JAEGER_ENDPOINT ?? (agentHost ? undefined : DEFAULT_JAEGER_ENDPOINT);
+  const agentHost = j.agentHost ?? getStringFromEnv('OTEL_EXPORTER_JAEGER_AGENT_HOST');
+  const endpoint = j.endpoint ?? getStringFromEnv('OTEL_EXPORTER_JAEGER_ENDPOINT') ?? (agentHost ? undefined : DEFAULT_JAEGER_ENDPOINT);
   if (endpoint) {
     const exporter = new JaegerHttpExporter({
       endpoint,
-      username: process.env.OTEL_EXPORTER_JAEGER_USER,
-      password: process.env.OTEL_EXPORTER_JAEGER_PASSWORD,
+      username: getStringFromEnv('OTEL_EXPORTER_JAEGER_USER'),
+      password: getStringFromEnv('OTEL_EXPORTER_JAEGER_PASSWORD'),
       // The specification's variable for the Jaeger exporter's per-batch timeout, else the processor's.
-      timeoutMillis: Number(process.env.OTEL_EXPORTER_JAEGER_TIMEOUT) || exportTimeoutMillis,
+      timeoutMillis: numberFromEnv('OTEL_EXPORTER_JAEGER_TIMEOUT') || exportTimeoutMillis,
     });
     return { exporter, label: `Jaeger collector ${endpoint}` };
   }
   return {
     exporter: jaegerAgentExporter(agentHost, j.agentPort, resource),
-    label: `Jaeger agent ${agentHost}:${j.agentPort ?? process.env.OTEL_EXPORTER_JAEGER_AGENT_PORT ?? 6832}`,
+    label: `Jaeger agent ${agentHost}:${j.agentPort ?? getStringFromEnv('OTEL_EXPORTER_JAEGER_AGENT_PORT') ?? 6832}`,
   };
+}
+
+/**
+ * Builds the exporter the options (or, failing those, `OTEL_TRACES_EXPORTER`) ask for: none for
+ * `none`, one exporter, or several behind one fan-out for a list such as `otlp,console`.
+ * @internal
+ */
+export function createExporter(options: TracingOptions, resource?: Resource, exportTimeoutMillis = 30_000): { exporter: SpanExporter | undefined; label: string } {
+  const choice = options.exporter;
+  if (typeof choice === 'object') return { exporter: choice, label: choice.constructor?.name ?? 'custom exporter' };
+  const names = choice ? [choice] : (traceExportersFromEnv() ?? ['jaeger']);
+  const built = names.map((n) => namedExporter(n, options, resource, exportTimeoutMillis));
+  if (built.length === 0) return { exporter: undefined, label: 'none' };
+  if (built.length === 1) return built[0] as { exporter: SpanExporter; label: string };
+  return { exporter: new FanOutExporter(built.map((b) => b.exporter)), label: built.map((b) => b.label).join(' + ') };
 }
 
 /**

@@ -1,6 +1,5 @@
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -99,10 +98,24 @@ export class JaegerHttpExporter implements SpanExporter {
     this.encode(process, spans.slice(half), out);
   }
 
+  /**
+   * Posts one body. Settles exactly once, whichever way the exchange ends: a complete answer, a
+   * request or response error, a connection closed or reset mid-answer, or no complete answer
+   * within `timeoutMillis` (a deadline for the whole exchange, not only for an idle socket).
+   */
   private post(body: Buffer): Promise<void> {
     const { username, password, timeoutMillis = 10_000 } = this.config;
     const request = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const where = `Jaeger collector ${this.url.href}`;
     return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (failure?: string): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        if (failure === undefined) resolve();
+        else reject(new Error(`${where}: ${failure}`));
+      };
       const req = request(
         this.url,
         {
@@ -110,19 +123,25 @@ export class JaegerHttpExporter implements SpanExporter {
           agent: this.agent,
           auth: username && password ? `${username}:${password}` : undefined,
           headers: { 'Content-Type': 'application/x-thrift', 'Content-Length': body.length },
-          timeout: timeoutMillis,
         },
         (res) => {
           res.resume(); // drain, so the keep-alive socket is reused
           res.on('end', () => {
             const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) resolve();
-            else reject(new Error(`Jaeger collector ${this.url.href} answered HTTP ${status}`));
+            settle(status >= 200 && status < 300 ? undefined : `answered HTTP ${status}`);
           });
+          res.on('error', (err) => settle(`answer broken off: ${err.message}`));
+          // 'close' without 'end': the connection dropped part-way through the answer.
+          res.on('close', () => settle('connection closed before the answer was complete'));
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`Jaeger collector ${this.url.href} did not answer within ${timeoutMillis} ms`)));
-      req.on('error', (err) => reject(new Error(`Jaeger collector ${this.url.href}: ${err.message}`)));
+      const deadline = setTimeout(() => {
+        settle(`did not answer within ${timeoutMillis} ms`);
+        req.destroy();
+      }, timeoutMillis);
+      deadline.unref();
+      req.on('error', (err) => settle(err.message));
+      req.on('close', () => settle('connection closed before an answer'));
       req.end(body);
     });
   }
@@ -138,6 +157,28 @@ export class JaegerHttpExporter implements SpanExporter {
   }
 }
 
+type JaegerExporterModule = typeof import('@opentelemetry/exporter-jaeger');
+
+/** What the agent path says when its optional peer dependency is missing. @internal */
+export const MISSING_JAEGER_EXPORTER =
+  'startTracing: the Jaeger agent (UDP) path needs @opentelemetry/exporter-jaeger, an optional peer dependency ' +
+  'that is not installed: `npm install @opentelemetry/exporter-jaeger@^2`, or send to the collector over HTTP ' +
+  '(jaeger.endpoint / OTEL_EXPORTER_JAEGER_ENDPOINT), which needs nothing extra';
+
+/**
+ * Loads `@opentelemetry/exporter-jaeger` on first use: it brings jaeger-client, thriftrw and
+ * opentracing, which only the agent path needs, so it is an optional peer dependency.
+ */
+function loadJaegerExporter(): JaegerExporterModule['JaegerExporter'] {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('@opentelemetry/exporter-jaeger') as JaegerExporterModule).JaegerExporter;
+  } catch (err) {
+    const missing = (err as { code?: unknown }).code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes("'@opentelemetry/exporter-jaeger'");
+    throw missing ? new Error(MISSING_JAEGER_EXPORTER, { cause: err }) : err;
+  }
+}
+
 /**
  * The Jaeger agent path (Thrift over UDP) stays with `@opentelemetry/exporter-jaeger`: UDP packets
  * cap a batch at 64 KB anyway, so it is not the path for volume.
@@ -145,5 +186,6 @@ export class JaegerHttpExporter implements SpanExporter {
  */
 export function jaegerAgentExporter(host: string | undefined, port: number | undefined, resource: Resource | undefined): SpanExporter {
   const { tags } = toProcess(resource);
+  const JaegerExporter = loadJaegerExporter();
   return new JaegerExporter({ host, port, tags: tags.map(([key, value]) => ({ key, value })) });
 }

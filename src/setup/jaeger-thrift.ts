@@ -201,11 +201,21 @@ function writeSpanTags(w: ThriftWriter, span: ReadableSpan): number {
     writeTag(w, 'span.kind', KIND_NAMES[span.kind] ?? SpanKind[span.kind].toLowerCase());
     count++;
   }
+  // Named and left out as Jaeger's own OTLP translation does, so both export paths show the same
+  // tags: the scope as otel.scope.name/version (each only when set), tracestate as w3c.tracestate.
   const scope = span.instrumentationScope;
-  if (scope) {
-    writeTag(w, 'otel.library.name', scope.name);
-    writeTag(w, 'otel.library.version', String(scope.version));
-    count += 2;
+  if (scope?.name) {
+    writeTag(w, 'otel.scope.name', scope.name);
+    count++;
+  }
+  if (scope?.version) {
+    writeTag(w, 'otel.scope.version', scope.version);
+    count++;
+  }
+  const traceState = span.spanContext().traceState?.serialize();
+  if (traceState) {
+    writeTag(w, 'w3c.tracestate', traceState);
+    count++;
   }
   const dropped: [string, number][] = [
     ['otel.dropped_attributes_count', span.droppedAttributesCount],

@@ -1,9 +1,11 @@
 import { diag } from '@opentelemetry/api';
+import { getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import type { MetricsOptions } from './tracing-options';
+import { numberFromEnv, warnUnknownOnce } from './env-config';
 
 /** Port Prometheus registered for OpenTelemetry's exporter. */
 export const DEFAULT_PROMETHEUS_PORT = 9464;
@@ -12,16 +14,18 @@ export const DEFAULT_PROMETHEUS_PORT = 9464;
 export function metricsChoice(options: MetricsOptions | false | undefined): MetricsOptions | undefined {
   if (options === false) return undefined;
   if (options) return options;
-  // Off by default: the variable turns export on only when set to one of the two supported values.
-  const fromEnv = process.env.OTEL_METRICS_EXPORTER?.trim();
-  if (fromEnv === 'prometheus' || fromEnv === 'otlp') return { exporter: fromEnv };
-  return undefined;
+  // Off by default: the variable turns export on only when it names one of the two supported exporters.
+  const names = getStringListFromEnv('OTEL_METRICS_EXPORTER') ?? [];
+  if (names.includes('none')) return undefined;
+  const chosen = names.find((n): n is 'prometheus' | 'otlp' => n === 'prometheus' || n === 'otlp');
+  for (const n of names) if (n !== chosen) warnUnknownOnce('OTEL_METRICS_EXPORTER', n, 'this package exports metrics to one of prometheus or otlp');
+  return chosen ? { exporter: chosen } : undefined;
 }
 
 function reader(choice: MetricsOptions): MetricReader {
   if (choice.exporter === 'prometheus') {
-    const port = choice.port ?? (Number(process.env.OTEL_EXPORTER_PROMETHEUS_PORT) || DEFAULT_PROMETHEUS_PORT);
-    const host = choice.host ?? process.env.OTEL_EXPORTER_PROMETHEUS_HOST;
+    const port = choice.port ?? numberFromEnv('OTEL_EXPORTER_PROMETHEUS_PORT') ?? DEFAULT_PROMETHEUS_PORT;
+    const host = choice.host ?? getStringFromEnv('OTEL_EXPORTER_PROMETHEUS_HOST');
     const label = `Prometheus endpoint on ${host ?? '*'}:${port}${choice.endpoint ?? '/metrics'}`;
     // A taken port must not take the application down: the exporter reports it, we warn once.
     return new PrometheusExporter({ port, host, endpoint: choice.endpoint }, (err) => {

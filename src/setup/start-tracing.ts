@@ -1,7 +1,5 @@
-import { context, diag, metrics, propagation, trace, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { diag, type Tracer } from '@opentelemetry/api';
+import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { SCOPE_NAME, VERSION } from '../version';
@@ -9,6 +7,8 @@ import { CountingExporter, EndedSpanCounter, createExporter, type ExportStats } 
 import { createMeterProvider, metricsChoice } from './metrics-export';
 import { buildResource } from './resource';
 import type { TracingOptions } from './tracing-options';
+import { numberFromEnv, propagatorFromEnv, sdkDisabledByEnv } from './env-config';
+import { registerGlobals, unregisterGlobals, type GlobalRegistrations } from './global-registrations';
 
 /** What {@link startTracing} returns. */
 export interface Tracing {
@@ -40,7 +40,7 @@ function sampler(options: TracingOptions): ParentBasedSampler | undefined {
  * bursts, so the SDK's 2,048-span queue overflows within a fraction of a second at a few thousand
  * messages/s (bench/e2e.ts measured it dropping a third of the spans at ~3,000 msg/s, and a 32k queue still
  * dropping 9% behind the Jaeger exporter at ~8,000 msg/s). A larger queue and batches
- * absorb the bursts. Explicit options win, then OTEL_BSP_* variables, then these.
+ * absorb the bursts. Explicit options win, then OTEL_BSP_* variables (blank ones count as unset), then these.
  */
 const KAFKA_BATCH_DEFAULTS = {
   maxQueueSize: ['OTEL_BSP_MAX_QUEUE_SIZE', 65536],
@@ -52,28 +52,37 @@ const KAFKA_BATCH_DEFAULTS = {
 function batchConfig(options: TracingOptions): Required<NonNullable<TracingOptions['batch']>> {
   const out = {} as Required<NonNullable<TracingOptions['batch']>>;
   for (const [key, [env, fallback]] of Object.entries(KAFKA_BATCH_DEFAULTS) as [keyof typeof KAFKA_BATCH_DEFAULTS, readonly [string, number]][]) {
-    const fromEnv = Number(process.env[env]);
-    out[key] = options.batch?.[key] ?? (process.env[env] && Number.isFinite(fromEnv) ? fromEnv : fallback);
+    out[key] = options.batch?.[key] ?? numberFromEnv(env) ?? fallback;
   }
   return out;
 }
 
-/** True when some other tracer provider is already the global one. */
-function globalProviderTaken(): boolean {
-  const global = trace.getTracerProvider() as { getDelegate?: () => unknown };
-  const delegate = typeof global.getDelegate === 'function' ? global.getDelegate() : global;
-  return (delegate as { constructor?: { name?: string } })?.constructor?.name !== 'NoopTracerProvider';
+/** What startTracing returns under `OTEL_SDK_DISABLED=true`: every method works and does nothing. */
+function disabledTracing(): Tracing {
+  const provider = new NodeTracerProvider({ sampler: new AlwaysOffSampler() });
+  return {
+    provider,
+    meterProvider: undefined,
+    tracer: provider.getTracer(SCOPE_NAME, VERSION),
+    registered: false,
+    exportStats: () => ({ endedSpans: 0, exportedSpans: 0, failedSpans: 0, failedExports: 0, droppedSpans: 0 }),
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => provider.shutdown().catch(() => undefined),
+  };
 }
 
 /**
  * Sets tracing up in one call: a Node tracer provider with the service's resource, a
  * `BatchSpanProcessor` exporting to Jaeger (or OTLP, or your exporter), parent-based sampling, and,
- * registered globally, the W3C trace-context + baggage propagators and an AsyncLocalStorage context
- * manager. Call `shutdown()` before the process exits to flush pending spans.
+ * registered globally, the propagators of `OTEL_PROPAGATORS` (default W3C trace context + baggage)
+ * and an AsyncLocalStorage context manager. Call `shutdown()` before the process exits to flush
+ * pending spans.
  *
- * If the application already registered a tracer provider, this one is not registered over it:
- * `registered` is false and a warning goes to the diagnostic logger; the middleware keeps using the
- * existing global provider unless you pass this one as `tracerProvider`.
+ * Only empty global slots are filled: if the application already registered a tracer provider, a
+ * propagator or a context manager, that one stays (for the provider, `registered` is false and a
+ * warning goes to the diagnostic logger; pass this one as `tracerProvider` to use it). `shutdown()`
+ * empties only the slots this call filled. With `OTEL_SDK_DISABLED=true` nothing is set up and the
+ * returned handle does nothing.
  *
  * @example
  * const tracing = startTracing({ serviceName: 'order-service' });
@@ -81,49 +90,35 @@ function globalProviderTaken(): boolean {
  * await tracing.shutdown();
  */
 export function startTracing(options: TracingOptions = {}): Tracing {
+  if (sdkDisabledByEnv()) return disabledTracing();
   const resource = buildResource(options);
   const batch = batchConfig(options);
   const { exporter, label } = createExporter(options, resource, batch.exportTimeoutMillis);
-  const counting = new CountingExporter(exporter, label);
+  const counting = exporter && new CountingExporter(exporter, label);
   const ended = new EndedSpanCounter();
-  const batchProcessor = new BatchSpanProcessor(counting, batch);
   const provider = new NodeTracerProvider({
     resource,
     sampler: options.sampler ?? sampler(options),
-    spanProcessors: [ended, batchProcessor],
+    // OTEL_TRACES_EXPORTER=none: spans are still made and propagated, only not exported.
+    spanProcessors: counting ? [ended, new BatchSpanProcessor(counting, batch)] : [],
   });
   // Dropped = ended − exported − failed holds only when nothing is queued or in flight, i.e. right
   // after a flush; the SDK keeps its queue private, so the figure is taken then.
   let dropped = 0;
+  const noExports = { exportedSpans: 0, failedSpans: 0, failedExports: 0 };
   const afterFlush = (): void => {
-    const { exportedSpans, failedSpans } = counting.stats;
+    const { exportedSpans, failedSpans } = counting?.stats ?? noExports;
     dropped = Math.max(0, ended.ended - exportedSpans - failedSpans);
   };
-  const exportStats = (): ExportStats => ({ endedSpans: ended.ended, ...counting.stats, droppedSpans: dropped });
+  const exportStats = (): ExportStats => ({ endedSpans: ended.ended, ...(counting?.stats ?? noExports), droppedSpans: dropped });
 
   const metricsOptions = metricsChoice(options.metrics);
   const meterProvider = metricsOptions ? createMeterProvider(metricsOptions, resource) : undefined;
-  let meterRegistered = false;
-  if (meterProvider && options.register !== false) {
-    meterRegistered = metrics.setGlobalMeterProvider(meterProvider);
-    if (!meterRegistered) {
-      diag.warn('kafkajs-tracing: a meter provider is already registered; pass tracing.meterProvider as meterProvider to the middleware to use this one.');
-    }
-  }
-
-  let registered = false;
-  if (options.register !== false) {
-    if (globalProviderTaken()) {
-      diag.warn('kafkajs-tracing: a tracer provider is already registered; startTracing did not replace it. Pass tracing.provider as tracerProvider to use this one.');
-    } else {
-      const contextManager = new AsyncLocalStorageContextManager().enable();
-      context.setGlobalContextManager(contextManager);
-      propagation.setGlobalPropagator(
-        new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-      );
-      registered = trace.setGlobalTracerProvider(provider);
-    }
-  }
+  const made: GlobalRegistrations =
+    options.register === false
+      ? { tracerProvider: false, meterProvider: false, propagator: false, contextManager: false }
+      : registerGlobals(provider, meterProvider, propagatorFromEnv());
+  const registered = made.tracerProvider;
 
   let shutdownPromise: Promise<void> | undefined;
   const tracing: Tracing = {
@@ -140,14 +135,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
       shutdownPromise ??= Promise.all([provider.shutdown(), meterProvider?.shutdown()])
         .catch((err: unknown) => diag.warn(`kafkajs-tracing: shutdown failed: ${String(err)}`))
         .then(afterFlush)
-        .finally(() => {
-          if (registered) {
-            trace.disable();
-            propagation.disable();
-            context.disable();
-          }
-          if (meterRegistered) metrics.disable();
-        });
+        .finally(() => unregisterGlobals(made));
       return shutdownPromise;
     },
   };

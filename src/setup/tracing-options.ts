@@ -21,16 +21,21 @@ export interface OtlpExportOptions {
   headers?: Record<string, string>;
 }
 
-/** Batching of the `BatchSpanProcessor`; unset fields fall back to `OTEL_BSP_*`, then the SDK's defaults. */
+/** Batching of the `BatchSpanProcessor`; unset fields fall back to `OTEL_BSP_*`, then to the defaults below, sized for Kafka. */
 export interface BatchOptions {
+  /** Most finished spans waiting for export; beyond it spans are dropped and counted. Default 65,536. */
   maxQueueSize?: number;
+  /** Most spans per export request. Default 2,048. */
   maxExportBatchSize?: number;
+  /** Longest wait before a partial batch is exported, in ms. Default 1,000. */
   scheduledDelayMillis?: number;
+  /** How long one export may take before it is abandoned and counted as failed, in ms. Default 30,000. */
   exportTimeoutMillis?: number;
 }
 
 /** Messaging metrics on a Prometheus scrape endpoint (`@opentelemetry/exporter-prometheus`). */
 export interface PrometheusMetricsOptions {
+  /** Selects the Prometheus scrape endpoint. */
   exporter: 'prometheus';
   /** Port of the scrape endpoint. Default: `OTEL_EXPORTER_PROMETHEUS_PORT`, else 9464. */
   port?: number;
@@ -42,6 +47,7 @@ export interface PrometheusMetricsOptions {
 
 /** Messaging metrics pushed over OTLP/HTTP (`@opentelemetry/exporter-metrics-otlp-http`). */
 export interface OtlpMetricsOptions {
+  /** Selects push over OTLP/HTTP. */
   exporter: 'otlp';
   /** Metrics endpoint. Default: `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` / `OTEL_EXPORTER_OTLP_ENDPOINT`, else `http://localhost:4318/v1/metrics`. */
   url?: string;
@@ -63,8 +69,9 @@ export interface TracingOptions {
   /** Extra resource attributes (merged over `OTEL_RESOURCE_ATTRIBUTES`). */
   resourceAttributes?: Record<string, string | number | boolean>;
   /**
-   * Where spans go: `'jaeger'` (default), `'otlp'`, or any `SpanExporter`. `OTEL_TRACES_EXPORTER=otlp`
-   * selects OTLP when this is not given.
+   * Where spans go: `'jaeger'` (default), `'otlp'`, or any `SpanExporter`. When this is not given,
+   * `OTEL_TRACES_EXPORTER` decides: `jaeger`, `otlp`, `console`, a list of them (`otlp,console`), or
+   * `none` (spans are made and propagated but not exported); unknown values are warned about once.
    */
   exporter?: 'jaeger' | 'otlp' | SpanExporter;
   /** Jaeger exporter settings. */
@@ -81,8 +88,9 @@ export interface TracingOptions {
   /** BatchSpanProcessor settings. */
   batch?: BatchOptions;
   /**
-   * Register the provider, the W3C trace-context + baggage propagator and an AsyncLocalStorage
-   * context manager globally (default `true`). With `false` the provider is only returned: pass it
+   * Register the provider, the propagator (`OTEL_PROPAGATORS`: `tracecontext`, `baggage`, `b3`,
+   * `b3multi`, `jaeger`, `none`; default W3C trace context + baggage) and an AsyncLocalStorage
+   * context manager globally, each only where the application registered none (default `true`). With `false` the provider is only returned: pass it
    * as `tracerProvider` to the middleware (several services in one process, tests).
    */
   register?: boolean;

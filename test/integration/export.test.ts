@@ -3,7 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KafkaMessage } from 'kafkajs';
-import { instrumentConsumer, instrumentProducer, startTracing } from '../../src/index';
+import { instrumentConsumer, instrumentProducer } from '../../src/index';
+import { startTracing } from '../../src/setup/index';
 import { JaegerQuery, waitForTrace } from '../../src/harness/index';
 import { JAEGER_AGENT, JAEGER_ENDPOINT, JAEGER_QUERY_URL, uniqueTopic } from '../support/env';
 import { collector, createTopics, disconnectAll, testKafka } from '../support/kafka';

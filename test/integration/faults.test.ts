@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import type { KafkaMessage, Producer } from 'kafkajs';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { instrumentConsumer, instrumentProducer, startTracing } from '../../src/index';
+import { instrumentConsumer, instrumentProducer } from '../../src/index';
+import { startTracing } from '../../src/setup/index';
 import { JaegerQuery, waitForTrace } from '../../src/harness/index';
 import { JAEGER_ENDPOINT, JAEGER_QUERY_URL, uniqueTopic } from '../support/env';
 import { canInjectFaults, freeze, infra } from '../support/infra';
@@ -117,7 +118,7 @@ describe('faults against the real Kafka and Jaeger', { skip }, () => {
       freeze('jaeger', (frozen = false));
       await tracing.forceFlush();
       const stats = tracing.exportStats();
-      console.log(`jaeger frozen: ${up.toFixed(0)} msg/s up, ${down.toFixed(0)} msg/s frozen; ${JSON.stringify(stats)}`);
+      console.log(`jaeger frozen: ${up.toFixed(0)} msg/s up, ${down.toFixed(0)} msg/s frozen, ratio ${(down / up).toFixed(2)}; ${JSON.stringify(stats)}`);
       assert.equal(consumed.length, 620, 'every message consumed');
       assert.ok(down / up > 0.5, `rate with Jaeger frozen fell to ${(down / up).toFixed(2)}× of the rate with it up`);
       assert.ok(stats.droppedSpans > 0, 'the full queue dropped spans instead of growing');

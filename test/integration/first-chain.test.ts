@@ -4,7 +4,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { trace } from '@opentelemetry/api';
-import { instrumentConsumer, instrumentProducer, startTracing, type Tracing } from '../../src/index';
+import { instrumentConsumer, instrumentProducer } from '../../src/index';
+import { startTracing, type Tracing } from '../../src/setup/index';
 import { JAEGER_ENDPOINT, JAEGER_QUERY_URL, uniqueTopic } from '../support/env';
 import { collector, createTopics, disconnectAll, testKafka } from '../support/kafka';
 

@@ -1,4 +1,4 @@
-import { startTracing, type Tracing } from '../../src/index';
+import { startTracing, type Tracing } from '../../src/setup/index';
 import { JAEGER_ENDPOINT } from './env';
 
 /** Several tracing "services" in one test process. */

@@ -10,6 +10,8 @@ let base: string;
 before(async () => {
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    // Some other web server (a proxy, the collector port): 404 without Jaeger's JSON envelope.
+    if (url.pathname.startsWith('/elsewhere/')) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
     res.writeHead(url.pathname === `/api/traces/${TRACE_ID}` || url.pathname === '/api/traces' ? 200 : 404, { 'content-type': 'application/json' });
     if (url.pathname === `/api/traces/${TRACE_ID}`) return void res.end(JSON.stringify({ data: [pipelineTrace()] }));
     if (url.pathname === '/api/traces') {
@@ -56,5 +58,38 @@ describe('kafkajs-tracing CLI', () => {
     assert.equal((await run()).code, 2);
     assert.equal((await run('trace', 'not-hex')).code, 2);
     assert.equal((await run('trace', TRACE_ID, '--service', 'x')).code, 2);
+  });
+
+  it('--help prints the usage on stdout and exits 0', async () => {
+    for (const argv of [['--help'], ['-h'], ['trace', '--help']]) {
+      const r = await run(...argv);
+      assert.equal(r.code, 0, argv.join(' '));
+      assert.match(r.out, /^usage: kafkajs-tracing trace/);
+      assert.equal(r.err, '');
+    }
+  });
+
+  it('refuses a --limit or --wait that is not a whole number, before asking Jaeger', async () => {
+    for (const [option, value] of [['--limit', 'abc'], ['--limit', '0'], ['--limit', '2.5'], ['--wait', 'soon']]) {
+      const r = await run('trace', '--service', 'payments', '--jaeger', 'http://127.0.0.1:9', option as string, value as string);
+      assert.equal(r.code, 2, `${option} ${value}`);
+      assert.match(r.err, new RegExp(`${option} needs a whole number .*"${value}"`));
+      assert.doesNotMatch(r.err, /unreachable/, 'refused locally');
+    }
+  });
+
+  it("says a 404 is not Jaeger's query API, instead of 'trace not found'", async () => {
+    const r = await run('trace', TRACE_ID, '--jaeger', `${base}/elsewhere`);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /answered 404, and not as Jaeger's query API does/);
+    assert.doesNotMatch(r.err, /not found in Jaeger/);
+    const unknown = await run('trace', 'ffffffffffffffffffffffffffffffff', '--jaeger', base);
+    assert.match(unknown.err, /trace ffffffffffffffffffffffffffffffff not found in Jaeger/, "Jaeger's own 404 still means not found");
+  });
+
+  it('says what a valid trace id looks like', async () => {
+    const r = await run('trace', 'not-hex');
+    assert.equal(r.code, 2);
+    assert.match(r.err, /32 hex characters/);
   });
 });

@@ -4,7 +4,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ROOT_CONTEXT, context, propagation, trace } from '@opentelemetry/api';
+import { context, propagation } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -187,13 +187,14 @@ describe('hostile and malformed headers (property-based)', () => {
     const handler = wrappedHandler(async () => void calls++);
     await handler(payloadWith(throwing));
     assert.equal(calls, 1);
-    assert.equal(exporter.getFinishedSpans()[0]?.parentSpanContext, undefined);
+    const spans = exporter.getFinishedSpans();
+    assert.equal(spans.length, 1, 'the span ended');
+    assert.equal(spans[0]?.parentSpanContext, undefined);
     casesRun += 1;
   });
 
   it('ran at least 100,000 generated cases', () => {
     assert.ok(casesRun >= 100000, `ran ${casesRun}`);
     console.log(`hostile-header cases run: ${casesRun} (fast-check seed ${seed})`);
-    assert.equal(trace.getSpan(ROOT_CONTEXT), undefined);
   });
 });

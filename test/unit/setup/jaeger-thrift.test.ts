@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { encodeBatch, type TagValue } from '../../../src/setup/jaeger-thrift';
@@ -52,6 +53,11 @@ function normalize(s: DecodedSpan, resourceKeys: Set<string>) {
   };
 }
 
+const SCOPE_RENAMES = [
+  ['otel.library.name', 'otel.scope.name'],
+  ['otel.library.version', 'otel.scope.version'],
+] as const;
+
 function compare(spans: ReadableSpan[]): void {
   const ours = decode(encodeBatch({ serviceName: 'checkout', tags: [['host.name', 'box'], ['process.pid', 42], ['x.flag', true]] }, spans));
   const theirs = decode(codec.Batch.rw.toBuffer(new codec.Batch({ process: { serviceName: 'checkout', tags: [] }, spans: spans.map((s) => new codec.Span(spanToThrift(s))) })).value);
@@ -62,6 +68,12 @@ function compare(spans: ReadableSpan[]): void {
   ours.spans.forEach((o, i) => {
     const a = normalize(o, resourceKeys);
     const b = normalize(theirs.spans[i] as DecodedSpan, resourceKeys);
+    // Where we differ on purpose: the scope named as Jaeger's OTLP translation names it.
+    for (const [from, to] of SCOPE_RENAMES) {
+      const v = b.tags.get(from);
+      b.tags.delete(from);
+      if (v !== undefined) b.tags.set(to, v);
+    }
     // The exporter rounds event times to milliseconds; ours keeps microseconds.
     assert.equal(a.logs.length, b.logs.length);
     a.logs.forEach((l, j) => {
@@ -123,6 +135,25 @@ describe('Jaeger Thrift encoding', () => {
       }),
       { numRuns: 300, seed: 20261124, endOnFailure: true },
     );
+  });
+
+  it('stores tracestate as w3c.tracestate and the scope as otel.scope.name / otel.scope.version', () => {
+    const { tracer, memory } = provider();
+    const upstream = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: 1,
+      isRemote: true,
+      traceState: new TraceState('vendor=abc,other=x:1'),
+    });
+    tracer.startSpan('process orders', { kind: SpanKind.CONSUMER }, upstream).end();
+    tracer.startSpan('no state').end();
+    const [withState, without] = decode(encodeBatch({ serviceName: 'checkout', tags: [] }, memory.getFinishedSpans())).spans.map((x) => tagMap(x.tags));
+    assert.equal(withState?.get('w3c.tracestate'), 'vendor=abc,other=x:1');
+    assert.equal(without?.has('w3c.tracestate'), false, 'no tag without a tracestate');
+    assert.equal(withState?.get('otel.scope.name'), 'kafkajs-tracing');
+    assert.equal(withState?.get('otel.scope.version'), '0.1.0');
+    assert.equal(withState?.has('otel.library.name'), false);
   });
 
   it('grows its buffer for large batches', () => {

@@ -4,10 +4,11 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { metrics } from '@opentelemetry/api';
+import { DiagLogLevel, diag, metrics } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Producer, RecordMetadata } from 'kafkajs';
-import { instrumentProducer, startTracing } from '../../../src/index';
+import { instrumentProducer } from '../../../src/index';
+import { startTracing } from '../../../src/setup/index';
 
 function fakeProducer(): Producer {
   const fake = {
@@ -44,9 +45,17 @@ describe('startTracing metrics export', () => {
   after(() => servers.forEach((s) => s.close()));
 
   it('is off by default: no meter provider, nothing registered', async () => {
-    const tracing = startTracing({ register: false, exporter: new InMemorySpanExporter() });
-    assert.equal(tracing.meterProvider, undefined);
-    await tracing.shutdown();
+    // The default is what applies with OTEL_METRICS_EXPORTER unset, whatever the caller's environment says.
+    const saved = process.env.OTEL_METRICS_EXPORTER;
+    delete process.env.OTEL_METRICS_EXPORTER;
+    try {
+      const tracing = startTracing({ exporter: new InMemorySpanExporter() });
+      assert.equal(tracing.meterProvider, undefined);
+      assert.equal(metrics.getMeterProvider().getMeter('probe').createCounter('c').constructor.name, 'NoopCounterMetric', 'no meter provider registered');
+      await tracing.shutdown();
+    } finally {
+      if (saved !== undefined) process.env.OTEL_METRICS_EXPORTER = saved;
+    }
   });
 
   it('serves the messaging metrics on a Prometheus scrape endpoint', async () => {
@@ -91,14 +100,25 @@ describe('startTracing metrics export', () => {
     servers.push(busy);
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as AddressInfo).port;
-    const spans = new InMemorySpanExporter();
-    const tracing = startTracing({ register: false, exporter: spans, metrics: { exporter: 'prometheus', port, host: '127.0.0.1' } });
-    const producer = instrumentProducer(fakeProducer(), { tracerProvider: tracing.provider, meterProvider: tracing.meterProvider });
-    await producer.send({ topic: 'orders', messages: [{ value: 'a' }] });
-    await new Promise((r) => setTimeout(r, 50)); // let the failed listen settle
-    await tracing.forceFlush();
-    assert.equal(spans.getFinishedSpans().length, 1);
-    await tracing.shutdown();
+    const warnings: string[] = [];
+    const quiet = () => undefined;
+    diag.setLogger({ warn: (m: string) => void warnings.push(m), error: quiet, info: quiet, debug: quiet, verbose: quiet }, DiagLogLevel.WARN);
+    try {
+      const spans = new InMemorySpanExporter();
+      const tracing = startTracing({ register: false, exporter: spans, metrics: { exporter: 'prometheus', port, host: '127.0.0.1' } });
+      const producer = instrumentProducer(fakeProducer(), { tracerProvider: tracing.provider, meterProvider: tracing.meterProvider });
+      await producer.send({ topic: 'orders', messages: [{ value: 'a' }] });
+      // The failed listen is reported asynchronously.
+      for (let i = 0; i < 100 && !warnings.some((w) => w.includes('could not start')); i++) await new Promise((r) => setTimeout(r, 20));
+      const reported = warnings.filter((w) => w.includes('could not start'));
+      assert.equal(reported.length, 1, `one warning about the port: ${JSON.stringify(warnings)}`);
+      assert.match(reported[0] as string, new RegExp(`127\\.0\\.0\\.1:${port}/metrics.*EADDRINUSE`));
+      await tracing.forceFlush();
+      assert.equal(spans.getFinishedSpans().length, 1, 'tracing goes on');
+      await tracing.shutdown();
+    } finally {
+      diag.disable();
+    }
   });
 
   it('registered globally, it feeds middleware that was instrumented before startTracing ran', async () => {

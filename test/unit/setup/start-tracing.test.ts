@@ -5,7 +5,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { InMemorySpanExporter, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { startTracing } from '../../../src/index';
+import { startTracing } from '../../../src/setup/index';
 import { createExporter } from '../../../src/setup/exporter';
 import { JaegerHttpExporter } from '../../../src/setup/jaeger-exporter';
 import { VERSION } from '../../../src/version';
@@ -50,6 +50,23 @@ describe('startTracing', () => {
     assert.equal(stats.exportedSpans, 0);
     assert.equal(stats.failedExports, 2);
     assert.equal(stats.failedSpans, 4);
+  });
+
+  it('counts a batch once even when an exporter answers twice', async () => {
+    const twice: SpanExporter = {
+      export: (_spans, done) => {
+        done({ code: ExportResultCode.SUCCESS });
+        done({ code: ExportResultCode.FAILED, error: new Error('late second answer') });
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const tracing = startTracing({ exporter: twice, register: false, batch: { scheduledDelayMillis: 600000 } });
+    for (let i = 0; i < 3; i++) tracing.tracer.startSpan(`s${i}`).end();
+    await tracing.forceFlush();
+    const stats = tracing.exportStats();
+    assert.equal(stats.exportedSpans, 3);
+    assert.equal(stats.failedSpans, 0, JSON.stringify(stats));
+    await tracing.shutdown();
   });
 
   it('counts spans dropped by a full queue', async () => {

@@ -1,0 +1,155 @@
+import {
+  baggageEntryMetadataFromString,
+  createContextKey,
+  createTraceState,
+  isSpanContextValid,
+  propagation,
+  trace,
+  type BaggageEntry,
+  type Context,
+  type SpanContext,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+} from '@opentelemetry/api';
+
+// W3C Trace Context (`traceparent`, `tracestate`) and W3C Baggage (`baggage`), used in one case only:
+// a `tracerProvider` passed in the options while no propagator is registered globally. Written here
+// so the middleware needs nothing but @opentelemetry/api at run time; it reads and writes what
+// @opentelemetry/core's W3CTraceContextPropagator and W3CBaggagePropagator do, which a property
+// test checks (test/unit/propagation/w3c-propagator.test.ts).
+
+/** The SDK's "suppress tracing" flag: context keys are global symbols, so this is the SDK's own key. */
+const SUPPRESS_TRACING = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+const isSuppressed = (ctx: Context): boolean => ctx.getValue(SUPPRESS_TRACING) === true;
+
+/** One optional whitespace at either end, as HTTP parsers would trim; future versions may append fields. */
+const TRACEPARENT = /^\s?([\da-f]{2})-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})(-.*)?\s?$/;
+const ALL_ZERO = /^0+$/;
+
+function parseTraceparent(value: string): SpanContext | undefined {
+  const m = TRACEPARENT.exec(value);
+  if (!m) return undefined;
+  const [, version, traceId = '', spanId = '', flags = '', rest] = m;
+  // Version ff is forbidden; version 00 has exactly four fields; all-zero ids are invalid.
+  if (version === 'ff' || (version === '00' && rest !== undefined) || ALL_ZERO.test(traceId) || ALL_ZERO.test(spanId)) return undefined;
+  return { traceId, spanId, traceFlags: parseInt(flags, 16), isRemote: true };
+}
+
+const traceContext: TextMapPropagator = {
+  inject(ctx: Context, carrier: unknown, setter: TextMapSetter<unknown>): void {
+    const sc = trace.getSpanContext(ctx);
+    if (!sc || isSuppressed(ctx) || !isSpanContextValid(sc)) return;
+    const flags = ((sc.traceFlags || 0) & 0xff).toString(16).padStart(2, '0');
+    setter.set(carrier, 'traceparent', `00-${sc.traceId}-${sc.spanId}-${flags}`);
+    if (sc.traceState) setter.set(carrier, 'tracestate', sc.traceState.serialize());
+  },
+  extract(ctx: Context, carrier: unknown, getter: TextMapGetter<unknown>): Context {
+    const header = getter.get(carrier, 'traceparent');
+    const first = Array.isArray(header) ? header[0] : header;
+    if (typeof first !== 'string') return ctx;
+    const sc = parseTraceparent(first);
+    if (!sc) return ctx;
+    const state = getter.get(carrier, 'tracestate');
+    // Several tracestate headers are one list (W3C: combine them in order).
+    if (state) {
+      const joined = Array.isArray(state) ? state.join(',') : state;
+      sc.traceState = createTraceState(typeof joined === 'string' ? joined : undefined);
+    }
+    return trace.setSpanContext(ctx, sc);
+  },
+  fields: () => ['traceparent', 'tracestate'],
+};
+
+/** W3C Baggage limits: entries, characters per entry, characters in the header. */
+const MAX_BAGGAGE_ENTRIES = 180;
+const MAX_BAGGAGE_ENTRY = 4096;
+const MAX_BAGGAGE_HEADER = 8192;
+
+interface BaggageTally {
+  count: number;
+  size: number;
+}
+
+/** One `key=value;metadata` list member, decoded; undefined when malformed. */
+function parseBaggageMember(member: string): [string, BaggageEntry] | undefined {
+  const semicolon = member.indexOf(';');
+  const pair = semicolon < 0 ? member : member.slice(0, semicolon);
+  const equals = pair.indexOf('=');
+  if (equals <= 0) return undefined;
+  const rawKey = pair.slice(0, equals).trim();
+  const rawValue = pair.slice(equals + 1).trim();
+  if (!rawKey || !rawValue) return undefined;
+  let key: string;
+  let value: string;
+  try {
+    key = decodeURIComponent(rawKey);
+    value = decodeURIComponent(rawValue);
+  } catch {
+    return undefined; // malformed percent-encoding: this member is dropped, the others kept
+  }
+  const hasMetadata = semicolon >= 0 && semicolon < member.length - 1;
+  return [key, hasMetadata ? { value, metadata: baggageEntryMetadataFromString(member.slice(semicolon + 1)) } : { value }];
+}
+
+/** Reads one header value's members into `into`, within the limits shared by all values. */
+function readBaggageHeader(header: string, into: Record<string, BaggageEntry>, tally: BaggageTally): void {
+  let start = 0;
+  while (start < header.length && tally.count < MAX_BAGGAGE_ENTRIES) {
+    const comma = header.indexOf(',', start);
+    const end = comma < 0 ? header.length : comma;
+    const length = end - start;
+    const parsed = length > 0 && length <= MAX_BAGGAGE_ENTRY ? parseBaggageMember(header.slice(start, end)) : undefined;
+    if (parsed) {
+      const size = length + (tally.count > 0 ? 1 : 0);
+      if (tally.size + size > MAX_BAGGAGE_HEADER) return;
+      into[parsed[0]] = parsed[1];
+      tally.count++;
+      tally.size += size;
+    }
+    if (comma < 0) return;
+    start = comma + 1;
+  }
+}
+
+const baggage: TextMapPropagator = {
+  inject(ctx: Context, carrier: unknown, setter: TextMapSetter<unknown>): void {
+    const bag = propagation.getBaggage(ctx);
+    if (!bag || isSuppressed(ctx)) return;
+    let header = '';
+    let members = 0;
+    for (const [key, entry] of bag.getAllEntries()) {
+      let member = `${encodeURIComponent(key)}=${encodeURIComponent(entry.value)}`;
+      if (entry.metadata !== undefined) member += `;${entry.metadata.toString()}`; // metadata is sent as given
+      if (member.length > MAX_BAGGAGE_ENTRY) continue;
+      if (members++ >= MAX_BAGGAGE_ENTRIES) break;
+      const longer = header ? `${header},${member}` : member;
+      if (longer.length <= MAX_BAGGAGE_HEADER) header = longer; // a member that does not fit is skipped, later ones may
+    }
+    if (header) setter.set(carrier, 'baggage', header);
+  },
+  extract(ctx: Context, carrier: unknown, getter: TextMapGetter<unknown>): Context {
+    const header = getter.get(carrier, 'baggage');
+    if (!header) return ctx;
+    const entries: Record<string, BaggageEntry> = {};
+    const tally: BaggageTally = { count: 0, size: 0 };
+    for (const value of Array.isArray(header) ? header : [header]) if (typeof value === 'string') readBaggageHeader(value, entries, tally);
+    return tally.count === 0 ? ctx : propagation.setBaggage(ctx, propagation.createBaggage(entries));
+  },
+  fields: () => ['baggage'],
+};
+
+/**
+ * W3C trace context + baggage, the propagation `startTracing` registers, for when a tracer
+ * provider is passed in but no propagator is registered globally. @internal
+ */
+export const w3cPropagator: TextMapPropagator = {
+  inject(ctx, carrier, setter) {
+    traceContext.inject(ctx, carrier, setter);
+    baggage.inject(ctx, carrier, setter);
+  },
+  extract(ctx, carrier, getter) {
+    return baggage.extract(traceContext.extract(ctx, carrier, getter), carrier, getter);
+  },
+  fields: () => ['traceparent', 'tracestate', 'baggage'],
+};

@@ -1,0 +1,26 @@
+// Runs npm and node for the package checks; the scratch folders live outside the repository.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const repoRoot = join(__dirname, '..', '..');
+const npmBin = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+export function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): { stdout: string; stderr: string } {
+  const res = spawnSync(cmd === 'npm' ? npmBin : cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${res.status}:\n${res.stdout}\n${res.stderr}`);
+  return { stdout: res.stdout, stderr: res.stderr };
+}
+
+/**
+ * `npm pack` of this repository (its `prepare` script builds dist/ first) into a fresh scratch
+ * folder, or with `dryRun` only the list of what it would hold.
+ */
+export function packRepository(dryRun = false): { dir: string; tarball: string; files: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'kafkajs-tracing-pack-'));
+  const { stdout } = run('npm', ['pack', '--json', '--pack-destination', dir, '--loglevel=error', ...(dryRun ? ['--dry-run'] : [])], repoRoot);
+  const [info] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
+  if (!info) throw new Error(`npm pack printed no package: ${stdout}`);
+  return { dir, tarball: join(dir, info.filename), files: info.files.map((f) => f.path) };
+}
