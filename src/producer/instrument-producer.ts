@@ -4,6 +4,9 @@ import type { ProducerInstrumentationOptions } from '../options';
 import { reportSwallowed } from '../diag/report-once';
 import { errorType, recordError } from '../spans/span-errors';
 import { clientTracing, type ClientTracing } from '../client-tracing';
+import type { ClientAdapter } from '../clients/client-adapter';
+import { adapterForClient } from '../clients/detect-client';
+import type { TraceableProducer } from '../clients/traceable-clients';
 import { recordAck, startBatchSendSpan, startMessageSpan, type OutgoingMessage } from './producer-spans';
 
 /** Marks a producer or transaction already wrapped, so wrapping twice does not double spans. */
@@ -45,7 +48,18 @@ interface Traced extends Settling {
   messages: Message[][];
 }
 
-function traceMessages(tracing: ClientTracing, options: ProducerInstrumentationOptions, groups: { topic: string; messages: Message[] }[]): Traced {
+/** The message with its headers in the shape the propagator works on; the same object when they already are. */
+function outgoing(adapter: ClientAdapter, message: Message): Message {
+  const headers = adapter.outgoingHeaders(message.headers);
+  return headers === message.headers ? message : { ...message, headers };
+}
+
+function traceMessages(
+  tracing: ClientTracing,
+  options: ProducerInstrumentationOptions,
+  adapter: ClientAdapter,
+  groups: { topic: string; messages: Message[] }[],
+): Traced {
   const parent = context.active();
   let count = 0;
   const topics = new Set<string>();
@@ -55,7 +69,7 @@ function traceMessages(tracing: ClientTracing, options: ProducerInstrumentationO
   }
   if (count === 1) {
     const g = groups.find((x) => x.messages.length === 1) as { topic: string; messages: Message[] };
-    const { span, message } = startMessageSpan(tracing, options, 'send', { topic: g.topic, message: g.messages[0] as Message }, parent);
+    const { span, message } = startMessageSpan(tracing, options, 'send', { topic: g.topic, message: outgoing(adapter, g.messages[0] as Message) }, parent);
     return { spans: [span], messages: groups.map((x) => (x === g ? [message] : x.messages)), single: true, topic: g.topic, count };
   }
   const sendSpan = startBatchSendSpan(tracing, options, topics, count, parent);
@@ -63,7 +77,7 @@ function traceMessages(tracing: ClientTracing, options: ProducerInstrumentationO
   let messages: Message[][];
   try {
     messages = groups.map((g) =>
-      g.messages.map((m) => startMessageSpan(tracing, options, 'create', { topic: g.topic, message: m } as OutgoingMessage, sendCtx).message),
+      g.messages.map((m) => startMessageSpan(tracing, options, 'create', { topic: g.topic, message: outgoing(adapter, m) } as OutgoingMessage, sendCtx).message),
     );
   } catch (err) {
     sendSpan.end(); // the caller sends untraced; the span it started must not stay open
@@ -73,22 +87,24 @@ function traceMessages(tracing: ClientTracing, options: ProducerInstrumentationO
   return { spans: [sendSpan], messages, single: false, topic: topics.size === 1 ? only : undefined, count };
 }
 
-function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options: ProducerInstrumentationOptions): S {
+function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options: ProducerInstrumentationOptions, adapter: ClientAdapter): S {
   const flagged = sender as S & { [INSTRUMENTED]?: true };
   if (flagged[INSTRUMENTED]) return sender;
   const send = sender.send.bind(sender);
   const batchSend = sender.sendBatch.bind(sender);
-  // Confluent's sendBatch calls this.send() once per topic, synchronously: those calls carry messages
-  // this wrapper has already traced, so they pass straight through instead of starting second spans.
+  // A client whose sendBatch calls this.send() per topic (Confluent's, synchronously) would have those
+  // calls, whose messages this wrapper already traced, traced again: they pass straight through.
   let inSendBatch = false;
-  const sendBatch = (batch: ProducerBatch): Promise<RecordMetadata[]> => {
-    inSendBatch = true;
-    try {
-      return batchSend(batch);
-    } finally {
-      inSendBatch = false;
-    }
-  };
+  const sendBatch = !adapter.sendBatchCallsSend
+    ? batchSend
+    : (batch: ProducerBatch): Promise<RecordMetadata[]> => {
+        inSendBatch = true;
+        try {
+          return batchSend(batch);
+        } finally {
+          inSendBatch = false;
+        }
+      };
 
   sender.send = (record: ProducerRecord): Promise<RecordMetadata[]> => {
     // Malformed input is kafkajs's to reject, with its own error.
@@ -96,10 +112,10 @@ function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options
     try {
       if (record.messages.length === 1) {
         // The common case, kept free of the bookkeeping a multi-message call needs.
-        const { span, message } = startMessageSpan(tracing, options, 'send', { topic: record.topic, message: record.messages[0] as Message }, context.active());
+        const { span, message } = startMessageSpan(tracing, options, 'send', { topic: record.topic, message: outgoing(adapter, record.messages[0] as Message) }, context.active());
         return settle(tracing, { spans: [span], single: true, topic: record.topic, count: 1 }, send, { ...record, messages: [message] });
       }
-      const traced = traceMessages(tracing, options, [{ topic: record.topic, messages: record.messages }]);
+      const traced = traceMessages(tracing, options, adapter, [{ topic: record.topic, messages: record.messages }]);
       return settle(tracing, traced, send, { ...record, messages: traced.messages[0] as Message[] });
     } catch (err) {
       reportSwallowed('span-setup', err);
@@ -114,7 +130,7 @@ function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options
     }
     let traced: Traced;
     try {
-      traced = traceMessages(tracing, options, groups);
+      traced = traceMessages(tracing, options, adapter, groups);
     } catch (err) {
       reportSwallowed('span-setup', err);
       return sendBatch(batch);
@@ -128,23 +144,31 @@ function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options
 }
 
 /**
- * Instruments a kafkajs producer in place and returns it: every message sent through `send`,
+ * Instruments a producer in place and returns it, with its own type: kafkajs's `Producer` or
+ * Confluent's KafkaJS-compatible `KafkaJS.Producer` (`@confluentinc/kafka-javascript`, recognised by
+ * its shape; the package is never loaded by this one). Every message sent through `send`,
  * `sendBatch` or a transaction's `send`/`sendBatch` gets a PRODUCER span and carries that span's
  * context in its headers (W3C `traceparent`, `tracestate`, `baggage` with the default propagator).
  *
- * kafkajs's signatures, results and errors are unchanged; a failed send records the error on its
- * span and rejects with the same error. Instrumenting the same producer twice is a no-op. With no
- * tracer provider registered, no header is changed.
+ * The client's signatures, results and errors are unchanged; a failed send records the error on its
+ * span and rejects with the same error. The caller's message objects are never changed (Confluent's
+ * `send` rewrites the messages it is given; with tracing on it is given copies). Instrumenting the
+ * same producer twice is a no-op. With no tracer provider registered, no header is changed.
  *
  * @example
  * const producer = instrumentProducer(kafka.producer(), { clientId: 'checkout' });
  * await producer.send({ topic: 'orders', messages: [{ key: 'o-1', value: '{"total":12}' }] });
  */
-export function instrumentProducer<P extends Producer>(producer: P, options: ProducerInstrumentationOptions = {}): P {
+export function instrumentProducer<P extends TraceableProducer>(producer: P, options: ProducerInstrumentationOptions = {}): P {
   const flagged = producer as P & { [INSTRUMENTED]?: true };
   if (flagged[INSTRUMENTED]) return producer;
   const tracing = clientTracing(options);
-  const transaction = producer.transaction.bind(producer);
-  producer.transaction = async (): Promise<Transaction> => wrapSender(await transaction(), tracing, options);
-  return wrapSender(producer, tracing, options);
+  const adapter = adapterForClient(producer);
+  // Inside, both clients are driven through kafkajs's types: the calls used are the same shape.
+  const client = producer as unknown as Producer;
+  const transaction = client.transaction.bind(client);
+  // Confluent's transaction() resolves to the producer itself, already wrapped: wrapSender sees its mark.
+  client.transaction = async (): Promise<Transaction> => wrapSender(await transaction(), tracing, options, adapter);
+  wrapSender(client, tracing, options, adapter);
+  return producer;
 }

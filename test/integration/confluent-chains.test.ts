@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { trace as traceApi } from '@opentelemetry/api';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import type { Consumer, KafkaMessage, Producer } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import { instrumentConsumer, instrumentProducer, traceKafka, withMessageSpan } from '../../src/index';
 import { JaegerQuery, expectChain, waitForTrace } from '../../src/harness/index';
 import { JAEGER_QUERY_URL, uniqueTopic } from '../support/env';
@@ -15,10 +15,6 @@ import { startServices, traceIdOf } from '../support/services';
 const jaeger = new JaegerQuery(JAEGER_QUERY_URL);
 const kafkajs = testKafka('it-confluent-kafkajs');
 const confluent = confluentKafka('it-confluent');
-
-// Phase A: the wrappers are typed on kafkajs's clients; the Confluent clients go in through them.
-const asProducer = (p: KafkaJS.Producer): Producer => p as unknown as Producer;
-const asConsumer = (c: KafkaJS.Consumer): Consumer => c as unknown as Consumer;
 
 /** A header value as text, whatever shape the client gave it (kafkajs: Buffer; Confluent: Buffer or array). */
 function headerText(message: { headers?: Record<string, unknown> }, key: string): string {
@@ -37,7 +33,7 @@ describe("Confluent's KafkaJS-compatible client, alone and mixed with kafkajs", 
   it('Confluent producer → kafkajs consumer: one chain, acked offset on the span, the caller message unchanged', async () => {
     const topic = uniqueTopic('it-cf-to-kjs');
     await createTopics(kafkajs, [topic]);
-    const producer = instrumentProducer(asProducer(confluent.producer(PROMPT_PRODUCER)), { tracerProvider: provider('it-cf-a') });
+    const producer = instrumentProducer(confluent.producer(PROMPT_PRODUCER), { tracerProvider: provider('it-cf-a') });
     const consumer = instrumentConsumer(kafkajs.consumer({ groupId: `${topic}-g` }), { tracerProvider: provider('it-cf-b'), groupId: `${topic}-g` });
     const got = collector<KafkaMessage>(1);
     const message = { key: 'k1', value: 'from confluent', headers: { 'x-user': 'kept' } };
@@ -72,7 +68,7 @@ describe("Confluent's KafkaJS-compatible client, alone and mixed with kafkajs", 
     const topic = uniqueTopic('it-kjs-to-cf');
     await createTopics(kafkajs, [topic]);
     const producer = instrumentProducer(kafkajs.producer(), { tracerProvider: provider('it-cf-a') });
-    const consumer = instrumentConsumer(asConsumer(confluent.consumer(consumerConfig(`${topic}-g`))), { tracerProvider: provider('it-cf-b') });
+    const consumer = instrumentConsumer(confluent.consumer(consumerConfig(`${topic}-g`)), { tracerProvider: provider('it-cf-b') });
     const got = collector<KafkaMessage>(1);
     try {
       await Promise.all([producer.connect(), consumer.connect()]);
@@ -102,7 +98,7 @@ describe("Confluent's KafkaJS-compatible client, alone and mixed with kafkajs", 
     const topic = uniqueTopic('it-cf-nots');
     await createTopics(kafkajs, [topic]);
     const producer = instrumentProducer(kafkajs.producer(), { tracerProvider: provider('it-cf-a') });
-    const consumer = instrumentConsumer(asConsumer(confluent.consumer(consumerConfig(`${topic}-g`))), { tracerProvider: provider('it-cf-b') });
+    const consumer = instrumentConsumer(confluent.consumer(consumerConfig(`${topic}-g`)), { tracerProvider: provider('it-cf-b') });
     const got = collector<KafkaMessage>(1);
     try {
       await Promise.all([producer.connect(), consumer.connect()]);
@@ -129,9 +125,9 @@ describe("Confluent's KafkaJS-compatible client, alone and mixed with kafkajs", 
     const topic = uniqueTopic('it-cf-batch');
     const count = 40;
     await createTopics(kafkajs, [topic]);
-    const producer = instrumentProducer(asProducer(confluent.producer(PROMPT_PRODUCER)), { tracerProvider: provider('it-cf-a') });
-    const consumer = instrumentConsumer(asConsumer(confluent.consumer(consumerConfig(`${topic}-g`))), { tracerProvider: provider('it-cf-b') });
-    const producerSide = instrumentProducer(asProducer(confluent.producer(PROMPT_PRODUCER)), { tracerProvider: provider('it-cf-b') });
+    const producer = instrumentProducer(confluent.producer(PROMPT_PRODUCER), { tracerProvider: provider('it-cf-a') });
+    const consumer = instrumentConsumer(confluent.consumer(consumerConfig(`${topic}-g`)), { tracerProvider: provider('it-cf-b') });
+    const producerSide = instrumentProducer(confluent.producer(PROMPT_PRODUCER), { tracerProvider: provider('it-cf-b') });
     const got = collector<{ message: KafkaMessage; resolvedAtMs: number }>(count, 60000);
     const batchSizes: number[] = [];
     try {
@@ -183,8 +179,8 @@ describe("Confluent's KafkaJS-compatible client, alone and mixed with kafkajs", 
   it('Confluent eachBatch without withMessageSpan: each message span ends at the resolveOffset that covers it', async () => {
     const topic = uniqueTopic('it-cf-resolve');
     await createTopics(kafkajs, [topic]);
-    const producer = instrumentProducer(asProducer(confluent.producer(PROMPT_PRODUCER)), { tracerProvider: provider('it-cf-a') });
-    const consumer = instrumentConsumer(asConsumer(confluent.consumer(consumerConfig(`${topic}-g`))), { tracerProvider: provider('it-cf-b') });
+    const producer = instrumentProducer(confluent.producer(PROMPT_PRODUCER), { tracerProvider: provider('it-cf-a') });
+    const consumer = instrumentConsumer(confluent.consumer(consumerConfig(`${topic}-g`)), { tracerProvider: provider('it-cf-b') });
     const got = collector<{ message: KafkaMessage; resolvedAtMs: number }>(3);
     try {
       await Promise.all([producer.connect(), consumer.connect()]);
@@ -217,8 +213,8 @@ describe("Confluent's KafkaJS-compatible client, alone and mixed with kafkajs", 
   it('Confluent sendBatch to several topics → Confluent consumer: one send span, each consumer span under its own create span', async () => {
     const [t1, t2] = [uniqueTopic('it-cf-sb1'), uniqueTopic('it-cf-sb2')];
     await createTopics(kafkajs, [t1, t2]);
-    const producer = instrumentProducer(asProducer(confluent.producer(PROMPT_PRODUCER)), { tracerProvider: provider('it-cf-a') });
-    const consumer = instrumentConsumer(asConsumer(confluent.consumer(consumerConfig(`${t1}-g`))), { tracerProvider: provider('it-cf-b') });
+    const producer = instrumentProducer(confluent.producer(PROMPT_PRODUCER), { tracerProvider: provider('it-cf-a') });
+    const consumer = instrumentConsumer(confluent.consumer(consumerConfig(`${t1}-g`)), { tracerProvider: provider('it-cf-b') });
     const got = collector<{ topic: string; message: KafkaMessage }>(4);
     const batch = {
       topicMessages: [
@@ -257,8 +253,8 @@ describe("Confluent's KafkaJS-compatible client, alone and mixed with kafkajs", 
   it('a Confluent handler that throws once: error recorded, message redelivered, both attempts in the trace', async () => {
     const topic = uniqueTopic('it-cf-retry');
     await createTopics(kafkajs, [topic]);
-    const producer = instrumentProducer(asProducer(confluent.producer(PROMPT_PRODUCER)), { tracerProvider: provider('it-cf-a') });
-    const consumer = instrumentConsumer(asConsumer(confluent.consumer(consumerConfig(`${topic}-g`))), { tracerProvider: provider('it-cf-b') });
+    const producer = instrumentProducer(confluent.producer(PROMPT_PRODUCER), { tracerProvider: provider('it-cf-a') });
+    const consumer = instrumentConsumer(confluent.consumer(consumerConfig(`${topic}-g`)), { tracerProvider: provider('it-cf-b') });
     let attempts = 0;
     const got = collector<KafkaMessage>(1);
     try {
@@ -292,7 +288,7 @@ describe("Confluent's KafkaJS-compatible client, alone and mixed with kafkajs", 
     const topic = uniqueTopic('it-cf-malformed');
     await createTopics(kafkajs, [topic]);
     const plain = confluent.producer(PROMPT_PRODUCER); // not instrumented: the headers go out as written
-    const consumer = instrumentConsumer(asConsumer(confluent.consumer(consumerConfig(`${topic}-g`))), { tracerProvider: provider('it-cf-b') });
+    const consumer = instrumentConsumer(confluent.consumer(consumerConfig(`${topic}-g`)), { tracerProvider: provider('it-cf-b') });
     const got = collector<{ message: KafkaMessage; traceId: string }>(1);
     const bogus = '00-zzzz-not-a-trace-01';
     try {
@@ -323,11 +319,10 @@ describe("Confluent's KafkaJS-compatible client, alone and mixed with kafkajs", 
     const topic = uniqueTopic('it-cf-tracekafka');
     const groupId = `${topic}-g`;
     await createTopics(kafkajs, [topic]);
-    // Phase A: traceKafka is typed on kafkajs's Kafka.
-    const traced = traceKafka(confluentKafka('it-cf-traced') as unknown as Parameters<typeof traceKafka>[0], {
+    const traced = traceKafka(confluentKafka('it-cf-traced'), {
       producer: { tracerProvider: provider('it-cf-a') },
       consumer: { tracerProvider: provider('it-cf-b') },
-    }) as unknown as KafkaJS.Kafka;
+    });
     const producer = traced.producer(PROMPT_PRODUCER);
     const consumer = traced.consumer(consumerConfig(groupId));
     const got = collector<KafkaJS.KafkaMessage>(1);
@@ -352,14 +347,14 @@ describe("Confluent's KafkaJS-compatible client, alone and mixed with kafkajs", 
   it('a Confluent transaction: transaction() first, send and sendOffsets(consumer) inside, consumed in the same trace', async () => {
     const [input, output] = [uniqueTopic('it-cf-tx-in'), uniqueTopic('it-cf-tx-out')];
     await createTopics(kafkajs, [input, output]);
-    const seed = instrumentProducer(asProducer(confluent.producer(PROMPT_PRODUCER)), { tracerProvider: provider('it-cf-a') });
+    const seed = instrumentProducer(confluent.producer(PROMPT_PRODUCER), { tracerProvider: provider('it-cf-a') });
     const txProducer = instrumentProducer(
-      asProducer(confluent.producer({ ...PROMPT_PRODUCER, kafkaJS: { transactionalId: `${input}-tx`, idempotent: true } })),
+      confluent.producer({ ...PROMPT_PRODUCER, kafkaJS: { transactionalId: `${input}-tx`, idempotent: true } }),
       { tracerProvider: provider('it-cf-b') },
     );
     const rawTxConsumer = confluent.consumer(consumerConfig(`${input}-g`, { kafkaJS: { groupId: `${input}-g`, autoCommit: false } }));
-    const txConsumer = instrumentConsumer(asConsumer(rawTxConsumer), { tracerProvider: provider('it-cf-b') });
-    const sink = instrumentConsumer(asConsumer(confluent.consumer(consumerConfig(`${output}-g`, { kafkaJS: { groupId: `${output}-g`, readUncommitted: false } }))), {
+    const txConsumer = instrumentConsumer(rawTxConsumer, { tracerProvider: provider('it-cf-b') });
+    const sink = instrumentConsumer(confluent.consumer(consumerConfig(`${output}-g`, { kafkaJS: { groupId: `${output}-g`, readUncommitted: false } })), {
       tracerProvider: provider('it-cf-a'),
     });
     const got = collector<KafkaMessage>(1);
@@ -373,8 +368,8 @@ describe("Confluent's KafkaJS-compatible client, alone and mixed with kafkajs", 
           const tx = await txProducer.transaction();
           await tx.send({ topic: output, messages: [{ value: message.value }] });
           // Confluent's sendOffsets takes the consumer itself (the instrumented one is the same object).
-          await (tx as unknown as KafkaJS.Producer).sendOffsets({
-            consumer: rawTxConsumer,
+          await tx.sendOffsets({
+            consumer: txConsumer,
             topics: [{ topic, partitions: [{ partition, offset: String(Number(message.offset) + 1) }] }],
           });
           await tx.commit();
