@@ -2,7 +2,7 @@
 // and mixed with kafkajs, on the real broker; every chain checked in the real Jaeger.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { trace as traceApi } from '@opentelemetry/api';
+import { context, trace as traceApi } from '@opentelemetry/api';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { KafkaMessage } from 'kafkajs';
 import { instrumentConsumer, instrumentProducer, traceKafka, withMessageSpan } from '../../src/index';
@@ -313,6 +313,61 @@ describe("Confluent's KafkaJS-compatible client, alone and mixed with kafkajs", 
     assert.equal(trace.spans.length, 1);
     assert.equal(trace.spans[0]?.name, `process ${topic}`);
     assert.equal(trace.spans[0]?.parentSpanId, undefined, 'a new root');
+  });
+
+  it('a message Confluent already rewrote, sent again traced: its array headers read, the stale context replaced and linked, user headers kept', async () => {
+    const topic = uniqueTopic('it-cf-resend');
+    await createTopics(kafkajs, [topic]);
+    const plain = confluent.producer(PROMPT_PRODUCER);
+    const producer = instrumentProducer(confluent.producer(PROMPT_PRODUCER), { tracerProvider: provider('it-cf-a') });
+    const consumer = instrumentConsumer(kafkajs.consumer({ groupId: `${topic}-g` }), { tracerProvider: provider('it-cf-b') });
+    const got = collector<KafkaMessage>(2);
+    const staleTraceId = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+    const message = { value: 'again', headers: { traceparent: `00-${staleTraceId}-00f067aa0ba902b7-01`, 'x-user': 'u' } };
+    try {
+      await Promise.all([plain.connect(), producer.connect(), consumer.connect()]);
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message: m }) => got.record(m) });
+      await plain.send({ topic, messages: [message] }); // untraced: Confluent rewrites message.headers in place
+      assert.ok(Array.isArray(message.headers), "Confluent's send() left the headers as a list");
+      await producer.send({ topic, messages: [message] });
+      await got.done;
+    } finally {
+      await disconnectAll(consumer, plain, producer);
+    }
+    const resent = got.items[1] as KafkaMessage;
+    assert.equal(headerText(resent, 'x-user'), 'u');
+    const traceId = traceIdOf(resent.headers?.traceparent);
+    assert.notEqual(traceId, staleTraceId, 'the stale context is replaced');
+    await services.flush();
+    const trace = await waitForTrace(jaeger, traceId, { minSpans: 2, timeoutMs: 20000 });
+    const [send] = expectChain(trace, [`send ${topic}`, `process ${topic}`]);
+    assert.deepEqual(send?.links, [{ traceId: staleTraceId, spanId: '00f067aa0ba902b7' }], 'and linked');
+  });
+
+  it("send() with acks: Confluent's own error reaches the caller, and the span records it", async () => {
+    const topic = uniqueTopic('it-cf-acks');
+    const producer = instrumentProducer(confluent.producer(PROMPT_PRODUCER), { tracerProvider: provider('it-cf-a') });
+    const tracer = provider('it-cf-a').getTracer('it');
+    const parent = tracer.startSpan('caller');
+    let rejected: unknown;
+    try {
+      await producer.connect();
+      const record = { topic, acks: -1, messages: [{ value: 'x' }] };
+      await context.with(traceApi.setSpan(context.active(), parent), () => producer.send(record)).catch((err: unknown) => {
+        rejected = err;
+      });
+    } finally {
+      parent.end();
+      await disconnectAll(producer);
+    }
+    assert.ok(rejected instanceof KafkaJS.KafkaJSError, 'the client rejects acks on send()');
+    assert.match((rejected as Error).message, /acks/);
+    await services.flush();
+    const trace = await waitForTrace(jaeger, parent.spanContext().traceId, { minSpans: 2, timeoutMs: 20000 });
+    const send = trace.spans.find((s) => s.name === `send ${topic}`);
+    assert.equal(send?.error, true);
+    assert.equal(send?.parentSpanId, parent.spanContext().spanId);
   });
 
   it('traceKafka on a Confluent client: groupId from kafkaJS.groupId on the process spans', async () => {
