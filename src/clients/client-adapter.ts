@@ -1,4 +1,3 @@
-import type { IHeaders } from 'kafkajs';
 
 /**
  * What the middleware needs to know about one Kafka client library: the places where clients with
@@ -13,11 +12,6 @@ export interface ClientAdapter {
    * does): those inner calls carry messages already traced and must pass through untouched.
    */
   readonly sendBatchCallsSend: boolean;
-  /**
-   * The headers of an outgoing message as a plain record, as the propagator reads and writes them.
-   * Returns the same object when it already is one (so the common case allocates nothing).
-   */
-  outgoingHeaders(headers: unknown): IHeaders | undefined;
   /** The consumer group given in a `consumer(config)` call of this client, if any. */
   groupId(config: unknown): string | undefined;
   /** The client id given in a `producer(config)` / `consumer(config)` call of this client, if any. */

@@ -1,4 +1,3 @@
-import type { IHeaders } from 'kafkajs';
 import { stringProperty, type ClientAdapter } from './client-adapter';
 
 /**
@@ -8,7 +7,6 @@ import { stringProperty, type ClientAdapter } from './client-adapter';
 export const kafkajsAdapter: ClientAdapter = {
   name: 'kafkajs',
   sendBatchCallsSend: false,
-  outgoingHeaders: (headers) => headers as IHeaders | undefined,
   groupId: (config) => stringProperty(config, 'groupId'),
   clientId: () => undefined,
 };

@@ -48,18 +48,7 @@ interface Traced extends Settling {
   messages: Message[][];
 }
 
-/** The message with its headers in the shape the propagator works on; the same object when they already are. */
-function outgoing(adapter: ClientAdapter, message: Message): Message {
-  const headers = adapter.outgoingHeaders(message.headers);
-  return headers === message.headers ? message : { ...message, headers };
-}
-
-function traceMessages(
-  tracing: ClientTracing,
-  options: ProducerInstrumentationOptions,
-  adapter: ClientAdapter,
-  groups: { topic: string; messages: Message[] }[],
-): Traced {
+function traceMessages(tracing: ClientTracing, options: ProducerInstrumentationOptions, groups: { topic: string; messages: Message[] }[]): Traced {
   const parent = context.active();
   let count = 0;
   const topics = new Set<string>();
@@ -69,7 +58,7 @@ function traceMessages(
   }
   if (count === 1) {
     const g = groups.find((x) => x.messages.length === 1) as { topic: string; messages: Message[] };
-    const { span, message } = startMessageSpan(tracing, options, 'send', { topic: g.topic, message: outgoing(adapter, g.messages[0] as Message) }, parent);
+    const { span, message } = startMessageSpan(tracing, options, 'send', { topic: g.topic, message: g.messages[0] as Message }, parent);
     return { spans: [span], messages: groups.map((x) => (x === g ? [message] : x.messages)), single: true, topic: g.topic, count };
   }
   const sendSpan = startBatchSendSpan(tracing, options, topics, count, parent);
@@ -77,7 +66,7 @@ function traceMessages(
   let messages: Message[][];
   try {
     messages = groups.map((g) =>
-      g.messages.map((m) => startMessageSpan(tracing, options, 'create', { topic: g.topic, message: outgoing(adapter, m) } as OutgoingMessage, sendCtx).message),
+      g.messages.map((m) => startMessageSpan(tracing, options, 'create', { topic: g.topic, message: m } as OutgoingMessage, sendCtx).message),
     );
   } catch (err) {
     sendSpan.end(); // the caller sends untraced; the span it started must not stay open
@@ -107,15 +96,15 @@ function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options
       };
 
   sender.send = (record: ProducerRecord): Promise<RecordMetadata[]> => {
-    // Malformed input is kafkajs's to reject, with its own error.
+    // Malformed input is the client's to reject, with its own error.
     if (inSendBatch || !tracing.active() || !record || !Array.isArray(record.messages) || record.messages.length === 0) return send(record);
     try {
       if (record.messages.length === 1) {
         // The common case, kept free of the bookkeeping a multi-message call needs.
-        const { span, message } = startMessageSpan(tracing, options, 'send', { topic: record.topic, message: outgoing(adapter, record.messages[0] as Message) }, context.active());
+        const { span, message } = startMessageSpan(tracing, options, 'send', { topic: record.topic, message: record.messages[0] as Message }, context.active());
         return settle(tracing, { spans: [span], single: true, topic: record.topic, count: 1 }, send, { ...record, messages: [message] });
       }
-      const traced = traceMessages(tracing, options, adapter, [{ topic: record.topic, messages: record.messages }]);
+      const traced = traceMessages(tracing, options, [{ topic: record.topic, messages: record.messages }]);
       return settle(tracing, traced, send, { ...record, messages: traced.messages[0] as Message[] });
     } catch (err) {
       reportSwallowed('span-setup', err);
@@ -130,7 +119,7 @@ function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options
     }
     let traced: Traced;
     try {
-      traced = traceMessages(tracing, options, adapter, groups);
+      traced = traceMessages(tracing, options, groups);
     } catch (err) {
       reportSwallowed('span-setup', err);
       return sendBatch(batch);
