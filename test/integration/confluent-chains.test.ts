@@ -327,10 +327,10 @@ describe("Confluent's KafkaJS-compatible client, alone and mixed with kafkajs", 
       await Promise.all([plain.connect(), producer.connect()]);
       await plain.send({ topic, messages: [message] }); // Confluent rewrites message.headers in place
       assert.ok(Array.isArray(message.headers), "Confluent's send() left the headers as a list");
-      const rewritten = structuredClone(message);
-      untraced = await plain.send({ topic, messages: [structuredClone(message)] }).catch((err: unknown) => err);
+      const rewritten = JSON.stringify(message);
+      untraced = await plain.send({ topic, messages: [{ ...message }] }).catch((err: unknown) => err);
       traced = await producer.send({ topic, messages: [message] }).catch((err: unknown) => err);
-      assert.deepEqual(message, rewritten, 'the message is left as it was');
+      assert.equal(JSON.stringify(message), rewritten, 'the message is left as it was');
     } finally {
       await disconnectAll(plain, producer);
     }
