@@ -10,7 +10,8 @@
 # Non-Debian systems: install the equivalents of the packages below by hand.
 set -euo pipefail
 
-PACKAGES=(zlib1g-dev libssl-dev libzstd-dev libcurl4-openssl-dev liblz4-dev libsasl2-dev)
+# A C/C++ toolchain for node-gyp, and the libraries librdkafka links against.
+PACKAGES=(g++ make python3 zlib1g-dev libssl-dev libzstd-dev libcurl4-openssl-dev liblz4-dev libsasl2-dev)
 
 say() { printf 'confluent-build-deps: %s\n' "$*" >&2; }
 

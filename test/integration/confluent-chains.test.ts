@@ -6,7 +6,7 @@ import { context, trace as traceApi } from '@opentelemetry/api';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { KafkaMessage } from 'kafkajs';
 import { instrumentConsumer, instrumentProducer, traceKafka, withMessageSpan } from '../../src/index';
-import { JaegerQuery, expectChain, waitForTrace } from '../../src/harness/index';
+import { JaegerQuery, expectChain, renderTrace, waitForTrace } from '../../src/harness/index';
 import { JAEGER_QUERY_URL, uniqueTopic } from '../support/env';
 import { collector, createTopics, disconnectAll, testKafka } from '../support/kafka';
 import { PROMPT_PRODUCER, confluentKafka, consumerConfig } from '../support/confluent';
@@ -23,7 +23,7 @@ function headerText(message: { headers?: Record<string, unknown> }, key: string)
 }
 
 describe("Confluent's KafkaJS-compatible client, alone and mixed with kafkajs", () => {
-  const services = startServices('it-cf-a', 'it-cf-b');
+  const services = startServices('it-cf-a', 'it-cf-b', 'checkout', 'payments', 'notifications');
   const provider = services.provider;
 
   after(async () => {
@@ -62,6 +62,48 @@ describe("Confluent's KafkaJS-compatible client, alone and mixed with kafkajs", 
     assert.equal(send?.tags['messaging.kafka.offset'], Number(received.offset), "the offset from Confluent's ack is on the send span");
     assert.equal(send?.tags['messaging.destination.partition.id'], '0');
     assert.equal(process?.tags['messaging.consumer.group.name'], `${topic}-g`);
+  });
+
+  it('a mixed pipeline, service by service: kafkajs checkout → Confluent payments → kafkajs notifications, one trace', async () => {
+    const [orders, payments] = [uniqueTopic('it-mixed-orders'), uniqueTopic('it-mixed-payments')];
+    await createTopics(kafkajs, [orders, payments]);
+    const checkout = instrumentProducer(kafkajs.producer(), { tracerProvider: provider('checkout') });
+    // payments has moved to Confluent's client; traceKafka reads its group from kafkaJS: { groupId }.
+    const paymentsKafka = traceKafka(confluentKafka('payments'), {
+      producer: { tracerProvider: provider('payments') },
+      consumer: { tracerProvider: provider('payments') },
+    });
+    const paymentsIn = paymentsKafka.consumer(consumerConfig(`${orders}-payments`));
+    const paymentsOut = paymentsKafka.producer(PROMPT_PRODUCER);
+    const notifications = instrumentConsumer(kafkajs.consumer({ groupId: `${payments}-n` }), { tracerProvider: provider('notifications'), groupId: 'notifications' });
+    const got = collector<KafkaMessage>(1);
+    try {
+      await Promise.all([checkout.connect(), paymentsIn.connect(), paymentsOut.connect(), notifications.connect()]);
+      await paymentsIn.subscribe({ topics: [orders] });
+      await notifications.subscribe({ topics: [payments], fromBeginning: true });
+      await paymentsIn.run({
+        eachMessage: async ({ message }) => {
+          await paymentsOut.send({ topic: payments, messages: [{ key: message.key, value: `paid:${String(message.value)}` }] });
+        },
+      });
+      await notifications.run({ eachMessage: async ({ message }) => got.record(message) });
+      await checkout.send({ topic: orders, messages: [{ key: 'o-1', value: '{"total":12}' }] });
+      await got.done;
+    } finally {
+      await disconnectAll(paymentsIn, notifications, checkout, paymentsOut);
+    }
+    await services.flush();
+    const trace = await waitForTrace(jaeger, traceIdOf(got.items[0]?.headers?.traceparent), { minSpans: 4, timeoutMs: 20000 });
+    assert.equal(trace.spans.length, 4);
+    const [, processOrders] = expectChain(trace, [
+      { name: `send ${orders}`, kind: 'producer', service: 'checkout' },
+      { name: `process ${orders}`, kind: 'consumer', service: 'payments' },
+      { name: `send ${payments}`, kind: 'producer', service: 'payments' },
+      { name: `process ${payments}`, kind: 'consumer', service: 'notifications' },
+    ]);
+    assert.equal(processOrders?.tags['messaging.consumer.group.name'], `${orders}-payments`);
+    assert.equal(processOrders?.tags['messaging.client.id'], undefined, 'the client id sits on the Kafka object, which Confluent keeps private');
+    if (process.env.PRINT_TRACES) console.log(renderTrace(trace));
   });
 
   it('kafkajs producer → Confluent eachMessage: Buffer and repeated headers read, latency a real number', async () => {
