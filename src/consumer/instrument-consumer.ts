@@ -2,6 +2,7 @@ import type { Consumer, ConsumerRunConfig } from 'kafkajs';
 import type { ConsumerInstrumentationOptions } from '../options';
 import { clientTracing } from '../client-tracing';
 import type { TraceableConsumer } from '../clients/traceable-clients';
+import { requireMethods } from '../clients/require-methods';
 import { traceEachBatch } from './each-batch';
 import { traceEachMessage } from './each-message';
 
@@ -19,13 +20,15 @@ const INSTRUMENTED = Symbol.for('kafkajs-tracing.instrumented');
  *
  * Handlers receive the client's payload unchanged; thrown errors are recorded and rethrown, so retries,
  * pauses and commits behave as without tracing. Missing, malformed or hostile trace headers start a
- * new trace; they never throw. Instrumenting the same consumer twice is a no-op.
+ * new trace; they never throw. Instrumenting the same consumer twice is a no-op. An object without
+ * `run` (such as Confluent's node-rdkafka style `KafkaConsumer`) is rejected with a `TypeError`.
  *
  * @example
  * const consumer = instrumentConsumer(kafka.consumer({ groupId: 'payments' }), { groupId: 'payments' });
  * await consumer.run({ eachMessage: async ({ message }) => { await charge(message) } });
  */
 export function instrumentConsumer<C extends TraceableConsumer>(instance: C, options: ConsumerInstrumentationOptions = {}): C {
+  requireMethods('instrumentConsumer', instance, ['run']);
   const flagged = instance as C & { [INSTRUMENTED]?: true };
   if (flagged[INSTRUMENTED]) return instance;
   const tracing = clientTracing(options);

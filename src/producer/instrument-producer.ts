@@ -6,6 +6,7 @@ import { errorType, recordError } from '../spans/span-errors';
 import { clientTracing, type ClientTracing } from '../client-tracing';
 import type { ClientAdapter } from '../clients/client-adapter';
 import { adapterForClient } from '../clients/detect-client';
+import { requireMethods } from '../clients/require-methods';
 import type { TraceableProducer } from '../clients/traceable-clients';
 import { recordAck, startBatchSendSpan, startMessageSpan, type OutgoingMessage } from './producer-spans';
 
@@ -142,13 +143,16 @@ function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options
  * The client's signatures, results and errors are unchanged; a failed send records the error on its
  * span and rejects with the same error. The caller's message objects are never changed (Confluent's
  * `send` rewrites the messages it is given; with tracing on it is given copies). Instrumenting the
- * same producer twice is a no-op. With no tracer provider registered, no header is changed.
+ * same producer twice is a no-op. With no tracer provider registered, no header is changed. An object
+ * without `send`, `sendBatch` and `transaction` (such as Confluent's node-rdkafka style `Producer`) is
+ * rejected with a `TypeError` naming what is missing.
  *
  * @example
  * const producer = instrumentProducer(kafka.producer(), { clientId: 'checkout' });
  * await producer.send({ topic: 'orders', messages: [{ key: 'o-1', value: '{"total":12}' }] });
  */
 export function instrumentProducer<P extends TraceableProducer>(producer: P, options: ProducerInstrumentationOptions = {}): P {
+  requireMethods('instrumentProducer', producer, ['send', 'sendBatch', 'transaction']);
   const flagged = producer as P & { [INSTRUMENTED]?: true };
   if (flagged[INSTRUMENTED]) return producer;
   const tracing = clientTracing(options);

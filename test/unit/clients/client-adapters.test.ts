@@ -7,6 +7,7 @@ import { Kafka } from 'kafkajs';
 import { adapterForClient, adapterForConfig } from '../../../src/clients/detect-client';
 import { confluentAdapter } from '../../../src/clients/confluent-adapter';
 import { kafkajsAdapter } from '../../../src/clients/kafkajs-adapter';
+import { instrumentConsumer, instrumentProducer } from '../../../src/index';
 
 describe('client adapters', () => {
   it("kafkajs's producers and consumers get the kafkajs adapter", () => {
@@ -34,5 +35,16 @@ describe('client adapters', () => {
     for (const bad of [undefined, null, 'x', { kafkaJS: null }, { kafkaJS: { groupId: 3 } }, { kafkaJS: { groupId: '' } }]) {
       assert.equal(confluentAdapter.groupId(bad), undefined, JSON.stringify(bad));
     }
+  });
+});
+
+describe('what the wrappers do not trace fails clearly', () => {
+  it("an object without the KafkaJS API's methods is rejected, naming what is missing", () => {
+    // The shape of Confluent's node-rdkafka style Producer: produce(), flush(), no send()/sendBatch()/transaction().
+    const rdkafkaStyle = { produce: () => true, flush: () => undefined, connect: () => undefined };
+    assert.throws(() => instrumentProducer(rdkafkaStyle as never), /instrumentProducer: .*has no send\(\), sendBatch\(\), transaction\(\)/);
+    assert.throws(() => instrumentConsumer({ consume: () => undefined } as never), /instrumentConsumer: .*has no run\(\)/);
+    assert.throws(() => instrumentConsumer(null as never), /this null has no run\(\)/);
+    assert.equal(typeof (rdkafkaStyle as Record<string, unknown>).send, 'undefined', 'and the object is left as it was');
   });
 });
