@@ -56,12 +56,17 @@ const nodeTest = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-c
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 /** Runs a command with its output captured; resolves to { code, output }. */
-function capture(cmd, cmdArgs) {
+function capture(cmd, cmdArgs, { live = false } = {}) {
   return new Promise((resolve) => {
     const chunks = [];
     const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
-    child.stdout.on('data', (d) => chunks.push(d));
-    child.stderr.on('data', (d) => chunks.push(d));
+    // live: also echo as it comes (long first-run builds print progress a person should see while waiting).
+    const keep = (d) => {
+      chunks.push(d);
+      if (live) process.stderr.write(d);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     child.on('error', (err) => resolve({ code: 1, output: String(err) }));
     child.on('close', (code) => resolve({ code: code ?? 1, output: Buffer.concat(chunks).toString() }));
   });
@@ -118,10 +123,10 @@ process.on('SIGINT', () => {
 });
 // Kafka and Jaeger start (or, on a fresh machine, build) while the checks above run: it is mostly
 // waiting on the JVM, Maven or the Go compiler, and the integration tests need them right after.
-const infraUp = integrating && !wasRunning ? capture('bash', [join(root, 'scripts/infra.sh'), 'up']) : undefined;
+const infraUp = integrating && !wasRunning ? capture('bash', [join(root, 'scripts/infra.sh'), 'up'], { live: true }) : undefined;
 if (infraUp) console.log('-- started: Kafka and Jaeger (scripts/infra.sh up)');
 // The Go and Java peers of the polyglot tests build (or find their cache) at the same time.
-const peersBuilt = integrating ? capture('bash', [join(root, 'scripts/peers/build.sh')]) : undefined;
+const peersBuilt = integrating ? capture('bash', [join(root, 'scripts/peers/build.sh')], { live: true }) : undefined;
 if (peersBuilt) console.log('-- started: Go and Java peers (scripts/peers/build.sh)');
 
 let status = 0;
@@ -135,7 +140,8 @@ if (jobs.length) {
 
 if (infraUp) {
   const { code, output } = await infraUp;
-  console.log(`\n== Kafka and Jaeger (scripts/infra.sh up): ${code === 0 ? 'ready' : `FAILED (exit ${code})`}\n${output.trimEnd()}`);
+  // Its output was echoed live; repeated only when it failed, where the whole log matters.
+  console.log(`\n== Kafka and Jaeger (scripts/infra.sh up): ${code === 0 ? 'ready' : `FAILED (exit ${code})\n${output.trimEnd()}`}`);
   if (code !== 0) {
     console.error('\nintegration tests need Kafka and Jaeger; scripts/infra.sh up failed (see the message above).');
     status ||= 1;
@@ -144,7 +150,7 @@ if (infraUp) {
 
 if (peersBuilt) {
   const { code, output } = await peersBuilt;
-  console.log(`\n== Go and Java peers (scripts/peers/build.sh): ${code === 0 ? 'ready' : `FAILED (exit ${code})`}\n${output.trimEnd()}`);
+  console.log(`\n== Go and Java peers (scripts/peers/build.sh): ${code === 0 ? 'ready' : `FAILED (exit ${code})\n${output.trimEnd()}`}`);
   if (code !== 0) {
     console.error('\nthe polyglot integration tests need the Go and Java peers; scripts/peers/build.sh failed (see the message above).');
     status ||= 1;

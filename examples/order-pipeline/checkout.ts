@@ -1,22 +1,33 @@
 // checkout: takes an order and publishes it to `orders`. Prints the trace id of the order's journey.
-// usage: tsx checkout.ts <orderId> [--poison]
+// usage: tsx checkout.ts <orderId> [--poison] [--count <n>] [--every <ms>]
 import { trace } from '@opentelemetry/api';
 import { TOPICS, serviceSetup } from './config';
 
 async function main(): Promise<void> {
   const orderId = process.argv[2] ?? `order-${Date.now()}`;
   const poison = process.argv.includes('--poison');
+  // --count N places N orders (<orderId>-1 … -N), one every --every ms: a load for the metrics.
+  const option = (name: string, fallback: number) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) || fallback : fallback;
+  };
+  const count = option('--count', 1);
+  const every = option('--every', 0);
   const { tracing, kafka } = serviceSetup('checkout');
   const producer = kafka.producer();
   await producer.connect();
-  // The HTTP request that placed the order would be the root span in a real service.
-  await tracing.tracer.startActiveSpan('POST /checkout', async (span) => {
-    span.setAttribute('order.id', orderId);
-    const order = { orderId, amount: poison ? -1 : 42.5, currency: 'EUR' };
-    await producer.send({ topic: TOPICS.orders, messages: [{ key: orderId, value: JSON.stringify(order) }] });
-    process.stdout.write(`TRACE ${orderId} ${trace.getActiveSpan()?.spanContext().traceId}\n`);
-    span.end();
-  });
+  for (let n = 1; n <= count; n++) {
+    const id = count === 1 ? orderId : `${orderId}-${n}`;
+    // The HTTP request that placed the order would be the root span in a real service.
+    await tracing.tracer.startActiveSpan('POST /checkout', async (span) => {
+      span.setAttribute('order.id', id);
+      const order = { orderId: id, amount: poison ? -1 : 42.5, currency: 'EUR' };
+      await producer.send({ topic: TOPICS.orders, messages: [{ key: id, value: JSON.stringify(order) }] });
+      process.stdout.write(`TRACE ${id} ${trace.getActiveSpan()?.spanContext().traceId}\n`);
+      span.end();
+    });
+    if (every > 0 && n < count) await new Promise((r) => setTimeout(r, every));
+  }
   await producer.disconnect();
   await tracing.shutdown();
 }

@@ -7,9 +7,15 @@ import { startTracing, type Tracing } from '../../src/setup/index';
 export const TOPICS = { orders: 'orders', payments: 'payments', ordersDlq: 'orders.dlq' } as const;
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
-/** Starts tracing for one service and returns a Kafka client whose producers and consumers are traced. */
+/**
+ * Starts tracing for one service and returns a Kafka client whose producers and consumers are traced.
+ * With METRICS_PORT set, the service also serves its metrics (lag, queue time, pipeline latency) for
+ * Prometheus on 127.0.0.1:<port>/metrics.
+ */
 export function serviceSetup(serviceName: string): { tracing: Tracing; kafka: Kafka } {
-  const tracing = startTracing({ serviceName, serviceVersion: '1.0.0' });
+  const port = Number(process.env.METRICS_PORT);
+  const metrics = port > 0 ? { exporter: 'prometheus' as const, port, host: '127.0.0.1' } : undefined;
+  const tracing = startTracing({ serviceName, serviceVersion: '1.0.0', metrics });
   const kafka = traceKafka(new Kafka({ clientId: serviceName, brokers: BROKERS, logLevel: logLevel.ERROR }), {
     producer: { clientId: serviceName },
     consumer: { clientId: serviceName },

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { JaegerQuery, expectChain, renderTrace, traceUrl, waitForTrace } from '../../src/harness/index';
+import { main as cli } from '../../src/harness/cli';
 import { BROKERS, TOPICS } from './config';
 
 const JAEGER_URL = (process.env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686').replace(/\/$/, '');
@@ -33,11 +34,12 @@ async function expectLine(lines: AsyncIterableIterator<string>, prefix: string, 
   return Promise.race([read, timer]);
 }
 
-async function placeOrder(orderId: string, poison: boolean): Promise<string> {
-  const { child, lines } = service('checkout.ts', poison ? [orderId, '--poison'] : [orderId]);
-  const line = await expectLine(lines, 'TRACE ', `checkout of ${orderId}`);
+async function placeOrder(orderId: string, poison: boolean, count = 1): Promise<string> {
+  const { child, lines } = service('checkout.ts', [orderId, ...(poison ? ['--poison'] : []), '--count', String(count), '--every', '20']);
+  let line = '';
+  for (let n = 0; n < count; n++) line = await expectLine(lines, 'TRACE ', `checkout of ${orderId}`);
   await new Promise((r) => child.once('exit', r));
-  return line.split(' ')[2] as string;
+  return line.split(' ')[2] as string; // the last order's trace
 }
 
 /**
@@ -101,6 +103,11 @@ async function main(): Promise<void> {
   console.log(`Jaeger: ${traceUrl(JAEGER_URL, goodTrace)}`);
   console.log(`\nPoison order: 3 failed charges, then the dead-letter topic, in the same trace\n${renderTrace(poison)}`);
   console.log(`Jaeger: ${traceUrl(JAEGER_URL, poisonTrace)}`);
+  // A few more orders, so the per-hop figures below have something to rank.
+  const lastLoad = await placeOrder(`load-${suffix}`, false, 10);
+  await waitForTrace(jaeger, lastLoad, { minSpans: 7, timeoutMs: 30000 });
+  console.log('\nPer hop, from the last 10 minutes of checkout traces (npx kafkajs-tracing pipeline --service checkout):');
+  await cli(['pipeline', '--service', 'checkout', '--lookback', '10m', '--jaeger', JAEGER_URL]);
   console.log(`\ndemo done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

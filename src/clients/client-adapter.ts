@@ -12,6 +12,11 @@ export interface ClientAdapter {
    * does): those inner calls carry messages already traced and must pass through untouched.
    */
   readonly sendBatchCallsSend: boolean;
+  /**
+   * Whether consumers emit kafkajs's instrumentation events (`consumer.on(consumer.events.…)`), from
+   * which consumer lag is fed; without them lag comes from the handler wrappers alone.
+   */
+  readonly instrumentationEvents: boolean;
   /** The consumer group given in a `consumer(config)` call of this client, if any. */
   groupId(config: unknown): string | undefined;
   /** The client id given in a `producer(config)` / `consumer(config)` call of this client, if any. */

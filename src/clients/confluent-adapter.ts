@@ -19,6 +19,8 @@ function kafkaJsBlock(config: unknown): unknown {
 export const confluentAdapter: ClientAdapter = {
   name: '@confluentinc/kafka-javascript',
   sendBatchCallsSend: true,
+  // `consumer.on()` and `consumer.events` throw "not implemented".
+  instrumentationEvents: false,
   groupId: (config) => stringProperty(kafkaJsBlock(config), 'groupId') ?? stringProperty(config, 'group.id'),
   clientId: (config) => stringProperty(kafkaJsBlock(config), 'clientId') ?? stringProperty(config, 'client.id'),
 };

@@ -7,6 +7,7 @@ import { stringProperty, type ClientAdapter } from './client-adapter';
 export const kafkajsAdapter: ClientAdapter = {
   name: 'kafkajs',
   sendBatchCallsSend: false,
+  instrumentationEvents: true,
   groupId: (config) => stringProperty(config, 'groupId'),
   clientId: () => undefined,
 };

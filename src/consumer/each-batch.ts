@@ -7,6 +7,8 @@ import { reportSwallowed } from '../diag/report-once';
 import { errorType, recordError } from '../spans/span-errors';
 import type { ClientTracing } from '../client-tracing';
 import { processAttributes, startProcessSpan } from './process-span';
+import type { LagTracker } from '../metrics/consumer-lag';
+import { lagAfterResolve } from './lag-events';
 
 const DEFAULT_MAX_BATCH_LINKS = 128;
 
@@ -96,11 +98,14 @@ function startBatch(payload: EachBatchPayload, tracing: ClientTracing, options: 
  * or the batch's end. The batch API keeps its behaviour; errors are recorded and rethrown unchanged.
  * @internal
  */
-export function traceEachBatch(handler: EachBatchHandler, tracing: ClientTracing, options: ConsumerInstrumentationOptions): EachBatchHandler {
+export function traceEachBatch(handler: EachBatchHandler, tracing: ClientTracing, options: ConsumerInstrumentationOptions, lag?: LagTracker): EachBatchHandler {
   return async (payload: EachBatchPayload): Promise<void> => {
     let started: ReturnType<typeof startBatch> | undefined;
     try {
-      if (tracing.active() && payload.batch.messages.length > 0) started = startBatch(payload, tracing, options);
+      if (tracing.active() && payload.batch.messages.length > 0) {
+        started = startBatch(payload, tracing, options);
+        if (lag) lagAfterResolve(lag, payload.batch.topic, payload.batch.partition, payload.batch.messages[0], -1);
+      }
     } catch (err) {
       reportSwallowed('span-setup', err);
     }
@@ -115,6 +120,7 @@ export function traceEachBatch(handler: EachBatchHandler, tracing: ClientTracing
         payload.resolveOffset(offset);
         try {
           closeUpTo(state, Number(offset), undefined);
+          if (lag) lagAfterResolve(lag, state.topic, state.partition, state.messages[state.next]?.message, Number(offset));
         } catch (err) {
           reportSwallowed('span-setup', err);
         }

@@ -6,6 +6,7 @@ import { reportSwallowed } from '../diag/report-once';
 import { errorType, recordError } from '../spans/span-errors';
 import type { ClientTracing } from '../client-tracing';
 import { startProcessSpan } from './process-span';
+import type { LagTracker } from '../metrics/consumer-lag';
 
 /**
  * Wraps an `eachMessage` handler: the handler runs inside the message's `process <topic>` span with
@@ -17,6 +18,7 @@ export function traceEachMessage(
   handler: EachMessageHandler,
   tracing: ClientTracing,
   options: ConsumerInstrumentationOptions,
+  lag?: LagTracker,
 ): EachMessageHandler {
   const traced = async (payload: EachMessagePayload): Promise<void> => {
     let span: Span;
@@ -24,7 +26,11 @@ export function traceEachMessage(
     const measuring = tracing.metrics.isEnabled();
     const started = measuring ? performance.now() : 0;
     try {
-      if (measuring) tracing.metrics.recordLatency(payload.topic, options.groupId, Number(payload.message.timestamp), Date.now());
+      if (measuring) {
+        const timestamp = Number(payload.message.timestamp);
+        tracing.metrics.recordLatency(payload.topic, options.groupId, timestamp, Date.now());
+        lag?.processing(payload.topic, payload.partition, Number(payload.message.offset), timestamp);
+      }
       const upstream = extractUpstream(tracing.propagator, payload.message.headers, tracing.legacy);
       ({ span, context: ctx } = startProcessSpan(tracing, options, payload.topic, payload.partition, payload.message, upstream));
     } catch (err) {

@@ -3,8 +3,10 @@ import type { ConsumerInstrumentationOptions } from '../options';
 import { clientTracing } from '../client-tracing';
 import type { TraceableConsumer } from '../clients/traceable-clients';
 import { requireMethods } from '../clients/require-methods';
+import { adapterForClient } from '../clients/detect-client';
 import { traceEachBatch } from './each-batch';
 import { traceEachMessage } from './each-message';
+import { watchLag } from './lag-events';
 
 const INSTRUMENTED = Symbol.for('kafkajs-tracing.instrumented');
 
@@ -34,12 +36,13 @@ export function instrumentConsumer<C extends TraceableConsumer>(instance: C, opt
   const tracing = clientTracing(options);
   // Inside, both clients are driven through kafkajs's types: their run() payloads have the same shape.
   const consumer = instance as unknown as Consumer;
+  const lag = watchLag(consumer, options, adapterForClient(instance).instrumentationEvents);
   const run = consumer.run.bind(consumer);
   consumer.run = (config?: ConsumerRunConfig): Promise<void> => {
     if (!config) return run(config);
     const traced: ConsumerRunConfig = { ...config };
-    if (typeof config.eachMessage === 'function') traced.eachMessage = traceEachMessage(config.eachMessage, tracing, options);
-    if (typeof config.eachBatch === 'function') traced.eachBatch = traceEachBatch(config.eachBatch, tracing, options);
+    if (typeof config.eachMessage === 'function') traced.eachMessage = traceEachMessage(config.eachMessage, tracing, options, lag);
+    if (typeof config.eachBatch === 'function') traced.eachBatch = traceEachBatch(config.eachBatch, tracing, options, lag);
     return run(traced);
   };
   Object.defineProperty(consumer, INSTRUMENTED, { value: true });

@@ -1,6 +1,9 @@
 import { ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
 import type { KafkaMessage } from 'kafkajs';
-import { ATTR, MESSAGING_SYSTEM_KAFKA, OPERATION_TYPE } from '../semconv';
+import { ATTR, MESSAGING_SYSTEM_KAFKA, OPERATION_TYPE, OWN } from '../semconv';
+import { checkLatency } from '../metrics/latency-guard';
+import { withOrigin } from '../propagation/pipeline-origin';
+import { observePipelineHop } from './pipeline-hop';
 import type { ConsumerInstrumentationOptions } from '../options';
 import { addMessageAttributes } from '../spans/message-attributes';
 import { type ClientTracing } from '../client-tracing';
@@ -54,11 +57,12 @@ export function startProcessSpan(
   addMessageAttributes(attributes, message.key, message.value, options.captureMessageKey !== false);
   const offset = Number(message.offset);
   if (Number.isFinite(offset)) attributes[ATTR.KAFKA_OFFSET] = offset;
+  const now = extra?.startTime ?? Date.now();
   const timestamp = Number(message.timestamp);
-  if (Number.isFinite(timestamp) && timestamp > 0) {
-    attributes[ATTR.KAFKA_END_TO_END_LATENCY_MS] = Math.max(0, (extra?.startTime ?? Date.now()) - timestamp);
-  }
+  const queued = Number.isFinite(timestamp) && timestamp > 0 ? checkLatency(timestamp, now) : undefined;
+  if (typeof queued === 'number') attributes[OWN.QUEUE_TIME_MS] = attributes[ATTR.KAFKA_END_TO_END_LATENCY_MS] = queued;
   const trusted = isTrusted(options, topic);
+  const origin = observePipelineHop(tracing, options.groupId, topic, upstream, trusted, now, attributes);
   const links: Link[] = upstream.spanContext && (!trusted || options.linkToParent) ? [{ context: upstream.spanContext }] : [];
   if (extra?.links) links.push(...extra.links);
   const parent = trusted ? upstream.context : ROOT_CONTEXT;
@@ -68,5 +72,6 @@ export function startProcessSpan(
     parent,
   );
   callHook(options.consumerHook, span, { topic, partition, message });
-  return { span, context: trace.setSpan(parent, span) };
+  const ctx = trace.setSpan(parent, span);
+  return { span, context: origin ? withOrigin(ctx, origin) : ctx };
 }

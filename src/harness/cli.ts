@@ -2,11 +2,14 @@ import { JaegerQuery } from './jaeger-query';
 import { renderTrace, traceUrl } from './render-trace';
 import { toTraceView } from './trace-view';
 import { waitForTrace } from './wait-for-trace';
+import { pipelineCommand } from './pipeline-report';
 
 const USAGE = `usage: kafkajs-tracing trace <traceId> [--jaeger <url>] [--wait <ms>] [--ascii]
        kafkajs-tracing trace --service <name> [--limit <n>] [--jaeger <url>] [--ascii]
+       kafkajs-tracing pipeline --service <entry service> [--limit <n>] [--lookback <1h>] [--jaeger <url>] [--ascii]
 
-Prints a trace from Jaeger's query API as a text waterfall, with its Jaeger UI link.
+Prints a trace from Jaeger's query API as a text waterfall, with its Jaeger UI link; \`pipeline\` prints
+each hop of the pipeline that starts at a service: queue time and time since origin, from recent traces.
   <traceId>   32 hex characters, as in a traceparent header (shorter 64-bit ids also work)
   --jaeger    Jaeger query API / UI address; default $JAEGER_QUERY_URL, else http://127.0.0.1:16686
   --wait      keep asking for up to this many milliseconds until the trace arrives
@@ -66,6 +69,7 @@ function parse(argv: string[]): Args | string | typeof HELP {
  * @internal
  */
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
+  if (argv[0] === 'pipeline') return pipelineCommand(argv.slice(1), out, err);
   let args: Args | string | typeof HELP;
   try {
     args = parse(argv);

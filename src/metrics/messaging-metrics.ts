@@ -1,6 +1,8 @@
 import { metrics, type Attributes, type Counter, type Histogram, type MeterProvider } from '@opentelemetry/api';
-import { ATTR, MESSAGING_SYSTEM_KAFKA } from '../semconv';
+import { ATTR, DEPRECATED_END_TO_END_METRIC, MESSAGING_SYSTEM_KAFKA, OWN, OWN_METRIC } from '../semconv';
 import { isNoopMeter } from '../global-telemetry';
+import type { PipelineOrigin } from '../propagation/pipeline-origin';
+import { QUEUEING_BUCKETS, checkLatency, type Rejection } from './latency-guard';
 import { SCOPE_NAME, VERSION } from '../version';
 
 /** Bucket boundaries (seconds) the messaging conventions recommend for duration histograms. */
@@ -17,6 +19,9 @@ export class MessagingMetrics {
   private operationDuration!: Histogram;
   private processDuration!: Histogram;
   private endToEnd!: Histogram;
+  private queueTime!: Histogram;
+  private pipelineLatency!: Histogram;
+  private rejected!: Counter;
   /** False while the meter is the API's no-op one: then no attribute object is built per message. */
   private enabled = false;
   /** The global provider the instruments came from; undefined when one was passed explicitly. */
@@ -51,9 +56,22 @@ export class MessagingMetrics {
     this.consumed = meter.createCounter('messaging.client.consumed.messages', { unit: '{message}', description: 'Messages delivered to a consumer handler.' });
     this.operationDuration = meter.createHistogram('messaging.client.operation.duration', { ...seconds, description: 'Duration of send operations.' });
     this.processDuration = meter.createHistogram('messaging.process.duration', { ...seconds, description: 'Duration of processing a message (or batch).' });
-    this.endToEnd = meter.createHistogram('messaging.kafka.end_to_end.latency', {
+    this.endToEnd = meter.createHistogram(DEPRECATED_END_TO_END_METRIC, {
       ...seconds,
-      description: 'Time from the message timestamp (its production) to the start of its processing.',
+      description: `Deprecated: use ${OWN_METRIC.QUEUE_TIME}. Time from the message timestamp to the start of its processing.`,
+    });
+    const queueing = { unit: 's', advice: { explicitBucketBoundaries: QUEUEING_BUCKETS } };
+    this.queueTime = meter.createHistogram(OWN_METRIC.QUEUE_TIME, {
+      ...queueing,
+      description: 'Time a message waited in its topic: from its timestamp to the start of its processing.',
+    });
+    this.pipelineLatency = meter.createHistogram(OWN_METRIC.PIPELINE_LATENCY, {
+      ...queueing,
+      description: "Time since the pipeline's origin (its first produce) at the start of this hop's processing.",
+    });
+    this.rejected = meter.createCounter(OWN_METRIC.REJECTED, {
+      unit: '{measurement}',
+      description: 'Latencies not recorded: negative (clock skew between hosts), absurdly old, or a malformed carried origin.',
     });
   }
 
@@ -81,12 +99,34 @@ export class MessagingMetrics {
     this.processDuration.record(seconds, attributes);
   }
 
-  /** Produce→consume latency of one message, from its timestamp (ms since epoch) to `nowMs`. */
+  /** Queue time of one message, from its timestamp (ms since epoch) to `nowMs`; implausible values are counted, not recorded. */
   recordLatency(topic: string, groupId: string | undefined, timestampMs: number, nowMs: number): void {
     if (!this.current().enabled) return;
-    if (!Number.isFinite(timestampMs) || timestampMs <= 0) return;
+    if (!Number.isFinite(timestampMs) || timestampMs <= 0) return; // no timestamp: nothing to measure
     const attributes: Attributes = { [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA, [ATTR.DESTINATION_NAME]: topic };
     if (groupId !== undefined) attributes[ATTR.CONSUMER_GROUP_NAME] = groupId;
-    this.endToEnd.record(Math.max(0, nowMs - timestampMs) / 1000, attributes);
+    const ms = checkLatency(timestampMs, nowMs);
+    if (typeof ms !== 'number') return this.reject('queue_time', ms, attributes);
+    this.queueTime.record(ms / 1000, attributes);
+    this.endToEnd.record(ms / 1000, attributes);
+  }
+
+  /**
+   * Time since the pipeline's origin at the start of one hop's processing, per entry point, topic and
+   * group; `latency` is the checked value in ms or why it was rejected.
+   */
+  recordPipeline(topic: string, groupId: string | undefined, origin: PipelineOrigin | undefined, latency: number | Rejection): void {
+    if (!this.current().enabled) return;
+    const attributes: Attributes = { [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA, [ATTR.DESTINATION_NAME]: topic };
+    if (groupId !== undefined) attributes[ATTR.CONSUMER_GROUP_NAME] = groupId;
+    if (typeof latency !== 'number' || origin === undefined) return this.reject('pipeline_latency', typeof latency === 'number' ? 'malformed' : latency, attributes);
+    attributes[OWN.PIPELINE_ENTRY] = origin.entry;
+    this.pipelineLatency.record(latency / 1000, attributes);
+  }
+
+  private reject(measurement: 'queue_time' | 'pipeline_latency', reason: Rejection, attributes: Attributes): void {
+    attributes[OWN.MEASUREMENT] = measurement;
+    attributes[OWN.REJECTION] = reason;
+    this.rejected.add(1, attributes);
   }
 }

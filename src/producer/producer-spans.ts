@@ -6,7 +6,7 @@ import { addMessageAttributes } from '../spans/message-attributes';
 import { type ClientTracing } from '../client-tracing';
 import { callHook } from '../user-hook';
 import { injectIntoMessage, staleSpanContext } from '../propagation/inject-headers';
-import { trace } from '@opentelemetry/api';
+import { injectionContext } from '../propagation/pipeline-origin';
 
 /** One message of a send call, with its topic (sendBatch mixes topics). @internal */
 export interface OutgoingMessage {
@@ -55,7 +55,7 @@ export function startMessageSpan(
   const span = startProducerSpan(tracing, options, operation, topic, parent, attributes, stale && [{ context: stale }]);
   let traced: Message;
   try {
-    traced = injectIntoMessage(tracing.propagator, trace.setSpan(parent, span), message);
+    traced = injectIntoMessage(tracing.propagator, injectionContext(parent, span, topic, Date.now()), message);
   } catch (err) {
     span.end(); // a started span always ends, even when what follows its start fails
     throw err;

@@ -1,0 +1,37 @@
+import type { Attributes } from '@opentelemetry/api';
+import { checkLatency } from '../metrics/latency-guard';
+import type { Upstream } from '../propagation/extract-headers';
+import { originOfSpanContext, type PipelineOrigin } from '../propagation/pipeline-origin';
+import { OWN } from '../semconv';
+import type { ClientTracing } from '../client-tracing';
+
+/**
+ * One hop of a pipeline seen from its consumer: reads the origin the message carries (trusted
+ * upstreams only: an untrusted one is dropped like its baggage, and the handler's produces start a
+ * new pipeline), puts entry, hop and time since origin on the `process` span's attributes, records
+ * the pipeline latency, and returns the origin for the handler's produces to continue.
+ * @internal
+ */
+export function observePipelineHop(
+  tracing: ClientTracing,
+  groupId: string | undefined,
+  topic: string,
+  upstream: Upstream,
+  trusted: boolean,
+  nowMs: number,
+  attributes: Attributes,
+): PipelineOrigin | undefined {
+  if (!trusted || !upstream.spanContext) return undefined;
+  const origin = originOfSpanContext(upstream.spanContext);
+  if (origin === undefined) return undefined;
+  if (origin === 'malformed') {
+    tracing.metrics.recordPipeline(topic, groupId, undefined, 'malformed');
+    return undefined;
+  }
+  const latency = checkLatency(origin.originMs, nowMs);
+  attributes[OWN.PIPELINE_ENTRY] = origin.entry;
+  attributes[OWN.PIPELINE_HOP] = origin.hop;
+  if (typeof latency === 'number') attributes[OWN.PIPELINE_LATENCY_MS] = latency;
+  tracing.metrics.recordPipeline(topic, groupId, origin, latency);
+  return origin;
+}

@@ -1,0 +1,149 @@
+import { createContextKey, createTraceState, trace, type Context, type Span, type SpanContext, type TraceState } from '@opentelemetry/api';
+
+/**
+ * Where a pipeline started: the time of its first produce, the topic it entered through, and how many
+ * Kafka hops it has made. Carried from hop to hop in a vendor entry of W3C `tracestate`, which other
+ * clients forward untouched (baggage is the application's, not ours).
+ * @internal
+ */
+export interface PipelineOrigin {
+  /** Milliseconds since the epoch, on the clock of the host that made the first produce. */
+  originMs: number;
+  /** 1 for the entry topic, 2 for the topic a consumer of it produced to, and so on. */
+  hop: number;
+  /** The entry point: the topic the pipeline's first message was produced to. */
+  entry: string;
+}
+
+/**
+ * This package's tracestate key. W3C keys are `[a-z][a-z0-9_\-*\/]{0,255}`; vendors are asked to keep
+ * entries short because the whole header is capped at 512 characters and 32 entries.
+ * @internal
+ */
+export const TRACESTATE_KEY = 'kjt';
+/** W3C tracestate holds at most 32 list members. */
+const MAX_ENTRIES = 32;
+/** Receivers (the OpenTelemetry API among them) ignore a tracestate header longer than this. */
+const MAX_LENGTH = 512;
+/** Topic names are `[a-zA-Z0-9._-]`, all valid in a tracestate value; long ones are cut so the entry stays small. */
+const MAX_ENTRY_LENGTH = 64;
+const MAX_HOP = 999;
+const TOPIC = /^[A-Za-z0-9._-]+$/;
+// value: origin ms in base 36, hop, entry topic. No ',' or '=' may appear (tracestate grammar).
+const VALUE = /^([0-9a-z]{1,11}):([0-9]{1,3}):([A-Za-z0-9._-]{1,64})$/;
+
+const OWN_PREFIX = `${TRACESTATE_KEY}=`;
+
+/**
+ * A tracestate holding our entry alone: the case of nearly every message, built without the API's
+ * general implementation (two Maps per copy). Anything that changes it gets the general one.
+ */
+class OnlyOurEntry implements TraceState {
+  private readonly serialized: string;
+  constructor(private readonly value: string) {
+    this.serialized = OWN_PREFIX + value;
+  }
+  get(key: string): string | undefined {
+    return key === TRACESTATE_KEY ? this.value : undefined;
+  }
+  set(key: string, value: string): TraceState {
+    return createTraceState(this.serialized).set(key, value);
+  }
+  unset(key: string): TraceState {
+    return key === TRACESTATE_KEY ? createTraceState() : this;
+  }
+  serialize(): string {
+    return this.serialized;
+  }
+}
+
+/** Context key under which the consumer middleware hands the trusted origin to the handler's produces. */
+const ORIGIN_KEY = createContextKey('kafkajs-tracing pipeline origin');
+
+/** Serialises an origin as the tracestate value. @internal */
+export function formatOrigin(origin: PipelineOrigin): string {
+  return `${Math.max(0, Math.trunc(origin.originMs)).toString(36)}:${Math.min(origin.hop, MAX_HOP)}:${origin.entry.slice(0, MAX_ENTRY_LENGTH)}`;
+}
+
+/** Parses a tracestate value: the origin, `undefined` when absent, `'malformed'` when present but unreadable. @internal */
+export function parseOrigin(value: string | undefined): PipelineOrigin | 'malformed' | undefined {
+  if (value === undefined) return undefined;
+  const m = VALUE.exec(value);
+  if (!m) return 'malformed';
+  const originMs = parseInt(m[1] as string, 36);
+  const hop = Number(m[2]);
+  if (!Number.isSafeInteger(originMs) || hop < 1) return 'malformed';
+  return { originMs, hop, entry: m[3] as string };
+}
+
+/** The origin carried by an upstream span context (read from a message's `tracestate`). @internal */
+export function originOfSpanContext(sc: SpanContext | undefined): PipelineOrigin | 'malformed' | undefined {
+  return parseOrigin(sc?.traceState?.get(TRACESTATE_KEY));
+}
+
+/** `ctx` with the origin a handler's produces should continue. @internal */
+export function withOrigin(ctx: Context, origin: PipelineOrigin): Context {
+  return ctx.setValue(ORIGIN_KEY, origin);
+}
+
+/**
+ * The origin the current work belongs to: the one the consumer middleware put in the context, else
+ * one in the active span's tracestate (a consumer traced by other instrumentation), else none.
+ */
+function currentOrigin(ctx: Context): PipelineOrigin | undefined {
+  const own = ctx.getValue(ORIGIN_KEY) as PipelineOrigin | undefined;
+  if (own) return own;
+  const carried = originOfSpanContext(trace.getSpanContext(ctx));
+  return typeof carried === 'object' ? carried : undefined;
+}
+
+/** The key of the right-most list member of a serialised tracestate. */
+function lastKey(members: string): string {
+  const last = members.slice(members.lastIndexOf(',') + 1);
+  return last.slice(0, last.indexOf('='));
+}
+
+/**
+ * Sets this package's entry at the front of `state` (W3C: an updated entry moves to the left). When
+ * the list would pass 32 members or 512 characters (receivers drop a longer header whole), right-most
+ * entries are dropped, as the W3C recommendation says. Other entries are kept as they were.
+ * @internal
+ */
+export function setOriginEntry(state: TraceState | undefined, value: string): TraceState {
+  // The common cases, kept cheap (every traced produce passes here): no tracestate, or only ours.
+  if (!state) return new OnlyOurEntry(value);
+  const current = state.serialize();
+  if (current === '' || (current.startsWith(OWN_PREFIX) && !current.includes(','))) return new OnlyOurEntry(value);
+  let next = state.unset(TRACESTATE_KEY);
+  let members = next.serialize();
+  const ours = TRACESTATE_KEY.length + 1 + value.length + 1;
+  while (members !== '' && (members.split(',').length >= MAX_ENTRIES || members.length + ours > MAX_LENGTH)) {
+    next = next.unset(lastKey(members));
+    const shorter = next.serialize();
+    if (shorter === members) break; // a member we cannot name: leave the list as it is
+    members = shorter;
+  }
+  return next.set(TRACESTATE_KEY, value);
+}
+
+/**
+ * The context to inject into a message produced to `topic` under `parent`: the producer span's
+ * context with the pipeline origin in its tracestate, continuing the origin of the work in progress
+ * (one more hop) or starting a pipeline at `nowMs` with `topic` as its entry. The span itself is not
+ * changed: the propagator reads the span context from this injection-only context, so any propagator
+ * that writes `tracestate` carries the origin, and any tracer provider works.
+ * @internal
+ */
+export function injectionContext(parent: Context, span: Span, topic: string, nowMs: number): Context {
+  const sc = span.spanContext();
+  const withSpan = trace.setSpan(parent, span);
+  if (!trace.isSpanContextValid(sc)) return withSpan;
+  try {
+    const from = currentOrigin(parent);
+    if (!from && !TOPIC.test(topic)) return withSpan;
+    const origin = from ? { originMs: from.originMs, hop: from.hop + 1, entry: from.entry } : { originMs: nowMs, hop: 1, entry: topic };
+    return trace.setSpanContext(parent, { ...sc, traceState: setOriginEntry(sc.traceState, formatOrigin(origin)) });
+  } catch {
+    return withSpan; // the origin is extra: never let it cost the message its trace context
+  }
+}
