@@ -21,3 +21,4 @@ export {
 export { MAX_KEY_LENGTH } from './spans/message-attributes';
 export { MAX_HEADER_VALUE_BYTES } from './propagation/header-carrier';
 export type { LegacyFormat } from './propagation/legacy-formats';
+export type { TraceableConsumer, TraceableKafka, TraceableProducer } from './clients/traceable-clients';

@@ -1,6 +1,9 @@
 import type { Consumer, ConsumerRunConfig } from 'kafkajs';
 import type { ConsumerInstrumentationOptions } from '../options';
 import { clientTracing } from '../client-tracing';
+import type { TraceableConsumer } from '../clients/traceable-clients';
+import { requireMethods } from '../clients/require-methods';
+import { adapterForClient } from '../clients/detect-client';
 import { traceEachBatch } from './each-batch';
 import { traceEachMessage } from './each-message';
 import { watchLag } from './lag-events';
@@ -8,24 +11,32 @@ import { watchLag } from './lag-events';
 const INSTRUMENTED = Symbol.for('kafkajs-tracing.instrumented');
 
 /**
- * Instruments a kafkajs consumer in place and returns it: `run({ eachMessage })` runs each message's
+ * Instruments a consumer in place and returns it, with its own type: kafkajs's `Consumer` or
+ * Confluent's KafkaJS-compatible `KafkaJS.Consumer`. `run({ eachMessage })` runs each message's
  * handler inside a CONSUMER `process <topic>` span, child of the span that produced the message
  * (context read from its headers); `run({ eachBatch })` gets a span per batch plus a `process` span
  * per message in that message's own trace (see {@link withMessageSpan}).
  *
- * Handlers receive kafkajs's payload unchanged; thrown errors are recorded and rethrown, so retries,
+ * Neither client exposes a consumer's group id: pass `groupId` (or use {@link traceKafka}, which reads it
+ * from the consumer's config, `groupId` or Confluent's `kafkaJS: { groupId }`).
+ *
+ * Handlers receive the client's payload unchanged; thrown errors are recorded and rethrown, so retries,
  * pauses and commits behave as without tracing. Missing, malformed or hostile trace headers start a
- * new trace; they never throw. Instrumenting the same consumer twice is a no-op.
+ * new trace; they never throw. Instrumenting the same consumer twice is a no-op. An object without
+ * `run` (such as Confluent's node-rdkafka style `KafkaConsumer`) is rejected with a `TypeError`.
  *
  * @example
  * const consumer = instrumentConsumer(kafka.consumer({ groupId: 'payments' }), { groupId: 'payments' });
  * await consumer.run({ eachMessage: async ({ message }) => { await charge(message) } });
  */
-export function instrumentConsumer<C extends Consumer>(consumer: C, options: ConsumerInstrumentationOptions = {}): C {
-  const flagged = consumer as C & { [INSTRUMENTED]?: true };
-  if (flagged[INSTRUMENTED]) return consumer;
+export function instrumentConsumer<C extends TraceableConsumer>(instance: C, options: ConsumerInstrumentationOptions = {}): C {
+  requireMethods('instrumentConsumer', instance, ['run']);
+  const flagged = instance as C & { [INSTRUMENTED]?: true };
+  if (flagged[INSTRUMENTED]) return instance;
   const tracing = clientTracing(options);
-  const lag = watchLag(consumer, options);
+  // Inside, both clients are driven through kafkajs's types: their run() payloads have the same shape.
+  const consumer = instance as unknown as Consumer;
+  const lag = watchLag(consumer, options, adapterForClient(instance).instrumentationEvents);
   const run = consumer.run.bind(consumer);
   consumer.run = (config?: ConsumerRunConfig): Promise<void> => {
     if (!config) return run(config);
@@ -35,5 +46,5 @@ export function instrumentConsumer<C extends Consumer>(consumer: C, options: Con
     return run(traced);
   };
   Object.defineProperty(consumer, INSTRUMENTED, { value: true });
-  return consumer;
+  return instance;
 }

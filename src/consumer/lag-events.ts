@@ -15,11 +15,13 @@ interface JoinEvent {
  * batch for `eachMessage` and `eachBatch` consumers alike: START_BATCH_PROCESS (high watermark as of
  * the fetch, first offset) and END_BATCH_PROCESS (last offset). A rebalance (GROUP_JOIN) drops the
  * partitions this member lost; STOP, DISCONNECT and CRASH drop everything. A stand-in consumer without
- * events gets a tracker that only hears from the handler wrappers.
+ * events (`listen` false: its adapter says it has none) gets a tracker that only hears from the handler wrappers.
  * @internal
  */
-export function watchLag(consumer: Consumer, options: ConsumerInstrumentationOptions): LagTracker {
+export function watchLag(consumer: Consumer, options: ConsumerInstrumentationOptions, listen = true): LagTracker {
   const lag = new LagTracker(options.groupId, options.meterProvider);
+  // A client without kafkajs's instrumentation events (Confluent's: even reading `events` throws) is not asked.
+  if (!listen) return lag;
   const events = (consumer as Partial<Consumer>).events;
   if (!events || typeof consumer.on !== 'function') return lag;
   try {

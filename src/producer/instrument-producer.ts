@@ -4,6 +4,10 @@ import type { ProducerInstrumentationOptions } from '../options';
 import { reportSwallowed } from '../diag/report-once';
 import { errorType, recordError } from '../spans/span-errors';
 import { clientTracing, type ClientTracing } from '../client-tracing';
+import type { ClientAdapter } from '../clients/client-adapter';
+import { adapterForClient } from '../clients/detect-client';
+import { requireMethods } from '../clients/require-methods';
+import type { TraceableProducer } from '../clients/traceable-clients';
 import { recordAck, startBatchSendSpan, startMessageSpan, type OutgoingMessage } from './producer-spans';
 
 /** Marks a producer or transaction already wrapped, so wrapping twice does not double spans. */
@@ -73,15 +77,28 @@ function traceMessages(tracing: ClientTracing, options: ProducerInstrumentationO
   return { spans: [sendSpan], messages, single: false, topic: topics.size === 1 ? only : undefined, count };
 }
 
-function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options: ProducerInstrumentationOptions): S {
+function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options: ProducerInstrumentationOptions, adapter: ClientAdapter): S {
   const flagged = sender as S & { [INSTRUMENTED]?: true };
   if (flagged[INSTRUMENTED]) return sender;
   const send = sender.send.bind(sender);
-  const sendBatch = sender.sendBatch.bind(sender);
+  const batchSend = sender.sendBatch.bind(sender);
+  // A client whose sendBatch calls this.send() per topic (Confluent's, synchronously) would have those
+  // calls, whose messages this wrapper already traced, traced again: they pass straight through.
+  let inSendBatch = false;
+  const sendBatch = !adapter.sendBatchCallsSend
+    ? batchSend
+    : (batch: ProducerBatch): Promise<RecordMetadata[]> => {
+        inSendBatch = true;
+        try {
+          return batchSend(batch);
+        } finally {
+          inSendBatch = false;
+        }
+      };
 
   sender.send = (record: ProducerRecord): Promise<RecordMetadata[]> => {
-    // Malformed input is kafkajs's to reject, with its own error.
-    if (!tracing.active() || !record || !Array.isArray(record.messages) || record.messages.length === 0) return send(record);
+    // Malformed input is the client's to reject, with its own error.
+    if (inSendBatch || !tracing.active() || !record || !Array.isArray(record.messages) || record.messages.length === 0) return send(record);
     try {
       if (record.messages.length === 1) {
         // The common case, kept free of the bookkeeping a multi-message call needs.
@@ -117,23 +134,34 @@ function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options
 }
 
 /**
- * Instruments a kafkajs producer in place and returns it: every message sent through `send`,
+ * Instruments a producer in place and returns it, with its own type: kafkajs's `Producer` or
+ * Confluent's KafkaJS-compatible `KafkaJS.Producer` (`@confluentinc/kafka-javascript`, recognised by
+ * its shape; the package is never loaded by this one). Every message sent through `send`,
  * `sendBatch` or a transaction's `send`/`sendBatch` gets a PRODUCER span and carries that span's
  * context in its headers (W3C `traceparent`, `tracestate`, `baggage` with the default propagator).
  *
- * kafkajs's signatures, results and errors are unchanged; a failed send records the error on its
- * span and rejects with the same error. Instrumenting the same producer twice is a no-op. With no
- * tracer provider registered, no header is changed.
+ * The client's signatures, results and errors are unchanged; a failed send records the error on its
+ * span and rejects with the same error. The caller's message objects are never changed (Confluent's
+ * `send` rewrites the messages it is given; with tracing on it is given copies). Instrumenting the
+ * same producer twice is a no-op. With no tracer provider registered, no header is changed. An object
+ * without `send`, `sendBatch` and `transaction` (such as Confluent's node-rdkafka style `Producer`) is
+ * rejected with a `TypeError` naming what is missing.
  *
  * @example
  * const producer = instrumentProducer(kafka.producer(), { clientId: 'checkout' });
  * await producer.send({ topic: 'orders', messages: [{ key: 'o-1', value: '{"total":12}' }] });
  */
-export function instrumentProducer<P extends Producer>(producer: P, options: ProducerInstrumentationOptions = {}): P {
+export function instrumentProducer<P extends TraceableProducer>(producer: P, options: ProducerInstrumentationOptions = {}): P {
+  requireMethods('instrumentProducer', producer, ['send', 'sendBatch', 'transaction']);
   const flagged = producer as P & { [INSTRUMENTED]?: true };
   if (flagged[INSTRUMENTED]) return producer;
   const tracing = clientTracing(options);
-  const transaction = producer.transaction.bind(producer);
-  producer.transaction = async (): Promise<Transaction> => wrapSender(await transaction(), tracing, options);
-  return wrapSender(producer, tracing, options);
+  const adapter = adapterForClient(producer);
+  // Inside, both clients are driven through kafkajs's types: the calls used are the same shape.
+  const client = producer as unknown as Producer;
+  const transaction = client.transaction.bind(client);
+  // Confluent's transaction() resolves to the producer itself, already wrapped: wrapSender sees its mark.
+  client.transaction = async (): Promise<Transaction> => wrapSender(await transaction(), tracing, options, adapter);
+  wrapSender(client, tracing, options, adapter);
+  return producer;
 }

@@ -1,0 +1,31 @@
+
+/**
+ * What the middleware needs to know about one Kafka client library: the places where clients with
+ * the kafkajs API shape still differ. The spans, propagation and handler wrapping are shared; a new
+ * client is one more adapter (and its detection in `detect-client.ts`), not a fork. @internal
+ */
+export interface ClientAdapter {
+  /** The client library, for diagnostics. */
+  readonly name: string;
+  /**
+   * Whether the client's `sendBatch` calls the instance's own `send` for each topic (Confluent's
+   * does): those inner calls carry messages already traced and must pass through untouched.
+   */
+  readonly sendBatchCallsSend: boolean;
+  /**
+   * Whether consumers emit kafkajs's instrumentation events (`consumer.on(consumer.events.…)`), from
+   * which consumer lag is fed; without them lag comes from the handler wrappers alone.
+   */
+  readonly instrumentationEvents: boolean;
+  /** The consumer group given in a `consumer(config)` call of this client, if any. */
+  groupId(config: unknown): string | undefined;
+  /** The client id given in a `producer(config)` / `consumer(config)` call of this client, if any. */
+  clientId(config: unknown): string | undefined;
+}
+
+/** A string property of a config object, or undefined. @internal */
+export function stringProperty(config: unknown, key: string): string | undefined {
+  if (config === null || typeof config !== 'object') return undefined;
+  const value = (config as Record<string, unknown>)[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
