@@ -1,6 +1,7 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { LagTracker } from '../metrics/consumer-lag';
 import type { ConsumerInstrumentationOptions } from '../options';
+import { reportSwallowed } from '../diag/report-once';
 
 /** The fields of kafkajs's batch instrumentation events that lag needs (offsets as strings). */
 interface BatchEvent {
@@ -38,8 +39,9 @@ export function watchLag(consumer: Consumer, options: ConsumerInstrumentationOpt
       if (assignment) lag.retain(assignment);
     });
     for (const stop of [events.STOP, events.DISCONNECT, events.CRASH]) consumer.on(stop, () => lag.clear());
-  } catch {
+  } catch (err) {
     // A client whose `on` refuses these events still gets spans; lag then comes from the handlers alone.
+    reportSwallowed('lag-events', err);
   }
   return lag;
 }

@@ -1,12 +1,15 @@
 import { diag, type DiagLogger } from '@opentelemetry/api';
 
+const KINDS = ['hook', 'inject', 'extract', 'header-read', 'span-setup', 'pipeline-origin', 'lag-events'] as const;
+
 /**
  * Kinds of failure the middleware swallows so the application keeps working: a user hook that
  * throws, a propagator whose inject or extract throws, a header carrier that cannot be read, the
- * bookkeeping of a span that fails after it started.
+ * bookkeeping of a span that fails after it started, the pipeline-origin entry that could not be
+ * written, a client that refuses the lag listeners.
  * @internal
  */
-export type SwallowedKind = 'hook' | 'inject' | 'extract' | 'header-read' | 'span-setup';
+export type SwallowedKind = (typeof KINDS)[number];
 
 let logger: DiagLogger | undefined;
 const counts = new Map<SwallowedKind, number>();
@@ -33,11 +36,5 @@ export function reportSwallowed(kind: SwallowedKind, err: unknown): void {
 
 /** How many failures of each kind were swallowed so far. @internal */
 export function swallowedCounts(): Readonly<Record<SwallowedKind, number>> {
-  return {
-    hook: counts.get('hook') ?? 0,
-    inject: counts.get('inject') ?? 0,
-    extract: counts.get('extract') ?? 0,
-    'header-read': counts.get('header-read') ?? 0,
-    'span-setup': counts.get('span-setup') ?? 0,
-  };
+  return Object.fromEntries(KINDS.map((kind) => [kind, counts.get(kind) ?? 0])) as Record<SwallowedKind, number>;
 }

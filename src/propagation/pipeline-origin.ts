@@ -1,4 +1,5 @@
 import { createContextKey, createTraceState, trace, type Context, type Span, type SpanContext, type TraceState } from '@opentelemetry/api';
+import { reportSwallowed } from '../diag/report-once';
 
 /**
  * Where a pipeline started: the time of its first produce, the topic it entered through, and how many
@@ -143,7 +144,8 @@ export function injectionContext(parent: Context, span: Span, topic: string, now
     if (!from && !TOPIC.test(topic)) return withSpan;
     const origin = from ? { originMs: from.originMs, hop: from.hop + 1, entry: from.entry } : { originMs: nowMs, hop: 1, entry: topic };
     return trace.setSpanContext(parent, { ...sc, traceState: setOriginEntry(sc.traceState, formatOrigin(origin)) });
-  } catch {
+  } catch (err) {
+    reportSwallowed('pipeline-origin', err);
     return withSpan; // the origin is extra: never let it cost the message its trace context
   }
 }

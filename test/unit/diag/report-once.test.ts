@@ -89,4 +89,26 @@ describe('swallowed failures are reported once, then counted', () => {
     assert.equal(t.spans().length, 1, 'span ended');
     assert.equal(reportsOf('hook').length, 1, 'still one report for the kind');
   });
+
+  it('a client that refuses the lag listeners: the consumer still runs and traces, one warning', async () => {
+    const t = memoryTracing();
+    for (let i = 0; i < 2; i++) {
+      const f = fakeConsumer();
+      const consumer = Object.assign(f.consumer, {
+        events: { START_BATCH_PROCESS: 'start', END_BATCH_PROCESS: 'end', GROUP_JOIN: 'join', STOP: 'stop', DISCONNECT: 'disc', CRASH: 'crash' },
+        on: () => {
+          throw new Error('events refused');
+        },
+      });
+      let calls = 0;
+      await instrumentConsumer(consumer, t.options).run({ eachMessage: async () => void calls++ });
+      const payload = { topic: 'orders', partition: 0, message: kafkaMessage(), heartbeat: async () => undefined, pause: () => () => undefined };
+      await f.last()?.eachMessage?.(payload as EachMessagePayload);
+      assert.equal(calls, 1, 'the handler ran once');
+    }
+    assert.equal(t.spans().length, 2);
+    assert.equal(reportsOf('lag-events').length, 1, 'reported once');
+    assert.match(String(reportsOf('lag-events')[0]?.[1]), /events refused/);
+    assert.equal(swallowedCounts()['lag-events'], 2, 'then counted');
+  });
 });
