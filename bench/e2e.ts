@@ -33,6 +33,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '60' },
     rate: { type: 'string', default: '12000' },
     outage: { type: 'string' }, // <start s>:<length s>: stop the collector that long, that far into each traced run
+    'cpu-prof': { type: 'string' }, // directory: each worker writes a V8 CPU profile there (node --cpu-prof)
   },
 });
 
@@ -42,7 +43,8 @@ type Result = Record<string, unknown> & { variant: string; exporter: string | nu
 /** Runs one worker; `onStart` is called when its measured run begins. */
 function run(args: string[], env: Record<string, string> = {}, onStart?: () => void): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'e2e-worker.ts'), ...args], {
+    const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(__dirname, 'e2e-worker.ts'), ...args], {
       cwd: root,
       env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
