@@ -68,7 +68,8 @@ export class JaegerHttpExporter implements SpanExporter {
     this.agent = this.url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
   }
 
-  private process(resource: Resource): JaegerProcess {
+  /** The Jaeger Process of a resource, computed once per resource. */
+  process(resource: Resource): JaegerProcess {
     let p = this.processes.get(resource);
     if (!p) this.processes.set(resource, (p = toProcess(resource)));
     return p;

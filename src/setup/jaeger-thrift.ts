@@ -149,6 +149,16 @@ class ThriftWriter {
   result(): Buffer {
     return this.buf.subarray(0, this.pos);
   }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.pos;
+  }
+
+  /** Forgets what was written after `length` was `at` (a span that failed half-way through encoding). */
+  truncate(at: number): void {
+    this.pos = at;
+  }
 }
 
 function toTagValue(value: AttributeValue | undefined): TagValue {
@@ -337,20 +347,80 @@ export interface JaegerProcess {
   tags: [string, TagValue][];
 }
 
+/**
+ * Builds one `jaeger.thrift` Batch span by span: the Process first, then each span as it is added,
+ * so a span can be encoded the moment it ends and its object let go (it dies young instead of
+ * waiting in a queue). `finish()` patches the span count in and returns the body.
+ * @internal
+ */
+export class ThriftBatchBuilder {
+  private readonly w: ThriftWriter;
+  private countAt = 0;
+  private count = 0;
+
+  /** `initialBytes` sizes the buffer so that a typical batch never has to grow and copy. */
+  constructor(
+    private readonly process: JaegerProcess,
+    initialBytes = 4096,
+  ) {
+    this.w = new ThriftWriter(Math.max(256, initialBytes));
+    this.begin();
+  }
+
+  private begin(): void {
+    const w = this.w;
+    w.field(T_STRUCT, 1);
+    w.field(T_STRING, 1);
+    w.string(this.process.serviceName);
+    w.field(T_LIST, 2);
+    w.listHeader(T_STRUCT, this.process.tags.length);
+    for (const [key, value] of this.process.tags) writeTag(w, key, value);
+    w.stop();
+    w.field(T_LIST, 2);
+    this.countAt = this.w.openList(T_STRUCT);
+  }
+
+  /** Spans added since the last `finish()`. */
+  get spans(): number {
+    return this.count;
+  }
+
+  /** Size the body would have now, in bytes. */
+  get bytes(): number {
+    return this.w.length + 1;
+  }
+
+  /** Encodes one span into the batch. If encoding throws, the batch is left as it was and the error rethrown. */
+  add(span: ReadableSpan): void {
+    const at = this.w.length;
+    try {
+      writeSpan(this.w, span);
+    } catch (err) {
+      this.w.truncate(at);
+      throw err;
+    }
+    this.count++;
+  }
+
+  /**
+   * The body of the spans added so far, in a buffer of its own (exact size, so what is held is what
+   * is counted); the builder then starts the next batch in the same buffer.
+   */
+  finish(): Buffer {
+    this.w.patchSize(this.countAt, this.count);
+    this.w.stop();
+    const body = Buffer.from(this.w.result());
+    this.w.truncate(0);
+    this.count = 0;
+    this.begin();
+    return body;
+  }
+}
+
 /** One `jaeger.thrift` Batch of `spans` from `process`, binary protocol. @internal */
 export function encodeBatch(process: JaegerProcess, spans: readonly ReadableSpan[]): Buffer {
   // Sized for a typical Kafka span (about 800 bytes) so a batch rarely has to grow and copy.
-  const w = new ThriftWriter(Math.max(4096, spans.length * 1024));
-  w.field(T_STRUCT, 1);
-  w.field(T_STRING, 1);
-  w.string(process.serviceName);
-  w.field(T_LIST, 2);
-  w.listHeader(T_STRUCT, process.tags.length);
-  for (const [key, value] of process.tags) writeTag(w, key, value);
-  w.stop();
-  w.field(T_LIST, 2);
-  w.listHeader(T_STRUCT, spans.length);
-  for (const span of spans) writeSpan(w, span);
-  w.stop();
-  return w.result();
+  const builder = new ThriftBatchBuilder(process, Math.max(4096, spans.length * 1024));
+  for (const span of spans) builder.add(span);
+  return builder.finish();
 }

@@ -1,7 +1,6 @@
 import { context, diag } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { JaegerHttpExporter, JaegerPostError } from './jaeger-exporter';
 import type { RetryOptions } from './tracing-options';
 
 /** Counts kept by {@link RetryingExporter}. @internal */
@@ -54,7 +53,8 @@ function estimateBytes(spans: readonly ReadableSpan[]): number {
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
 /**
- * Sits between the batch processor and the real exporter: counts outcomes, reports the first
+ * Sits between the SDK's batch processor and any exporter but the Jaeger collector's HTTP one
+ * (which has its own processor, `JaegerSpanProcessor`): counts outcomes, reports the first
  * failure and the recovery once through `diag`, and holds batches whose export failed in a budget
  * bounded in bytes (the oldest are given up first when it is full, counted as lost), resending
  * them with backoff until the collector answers again. The processor is answered as soon as a batch
@@ -103,36 +103,10 @@ export class RetryingExporter implements SpanExporter {
       settle();
       resultCallback(result);
     };
-    if (this.inner instanceof JaegerHttpExporter) this.exportBodies(this.inner, spans, answer);
-    else this.exportSpans(spans, answer);
+    this.exportSpans(spans, answer);
   }
 
-  /** The Jaeger HTTP path: each encoded body is sent, and held as it is if it fails. */
-  private exportBodies(jaeger: JaegerHttpExporter, spans: ReadableSpan[], answer: (result: ExportResult) => void): void {
-    let bodies;
-    try {
-      bodies = jaeger.encodeBodies(spans);
-    } catch (err) {
-      this.giveUp(spans.length, asError(err));
-      return answer({ code: ExportResultCode.FAILED, error: asError(err) });
-    }
-    let failure: Error | undefined;
-    const sends = bodies.map(({ body, spans: n }) =>
-      jaeger.send(body).then(
-        () => this.delivered(n),
-        (err: unknown) => {
-          failure ??= asError(err);
-          const retryable = !(err instanceof JaegerPostError) || err.retryable;
-          // Held as an exact copy: the encoder's body is a view into a larger buffer that would stay alive with it.
-          const copy = retryable && this.maxBytes > 0 ? Buffer.from(body) : body;
-          this.failed(n, asError(err), retryable ? { bytes: copy.length, spans: n, strikes: 0, send: () => jaeger.send(copy) } : undefined);
-        },
-      ),
-    );
-    void Promise.all(sends).then(() => answer(this.answerFor(failure)));
-  }
-
-  /** Any other exporter: the span objects are held, with an estimate of what they cost. */
+  /** The span objects are held, with an estimate of what they cost. */
   private exportSpans(spans: ReadableSpan[], answer: (result: ExportResult) => void): void {
     void this.sendSpans(spans).then(
       () => {
@@ -184,9 +158,8 @@ export class RetryingExporter implements SpanExporter {
     else this.giveUp(spans);
   }
 
-  private giveUp(spans: number, error?: Error): void {
+  private giveUp(spans: number): void {
     this.stats.lostSpans += spans;
-    if (error) diag.warn(`kafkajs-tracing: ${spans} spans could not be encoded for ${this.label} and are lost: ${error.message}`);
   }
 
   /** Adds a batch to the budget, giving up the oldest held ones until it fits. */

@@ -1,5 +1,5 @@
 import { diag, type Tracer } from '@opentelemetry/api';
-import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { SCOPE_NAME, VERSION } from '../version';
@@ -7,7 +7,9 @@ import { EndedSpanCounter, createExporter, type ExportStats } from './exporter';
 import { RetryingExporter } from './retrying-exporter';
 import { createMeterProvider, metricsChoice } from './metrics-export';
 import { buildResource } from './resource';
-import type { TracingOptions } from './tracing-options';
+import type { BatchOptions, RetryOptions, TracingOptions } from './tracing-options';
+import { JaegerHttpExporter } from './jaeger-exporter';
+import { JaegerSpanProcessor } from './jaeger-span-processor';
 import { numberFromEnv, propagatorFromEnv, sdkDisabledByEnv } from './env-config';
 import { registerGlobals, unregisterGlobals, type GlobalRegistrations } from './global-registrations';
 
@@ -58,6 +60,41 @@ function batchConfig(options: TracingOptions): Required<NonNullable<TracingOptio
   return out;
 }
 
+/** The span processors `startTracing` exports through, and the counts they keep. */
+interface ExportPipeline {
+  processors: SpanProcessor[];
+  stats(): ExportStats;
+  /** Called after each flush and at shutdown: the moment queue figures are final. */
+  afterFlush(): void;
+}
+
+/**
+ * The Jaeger collector over HTTP (the default) gets {@link JaegerSpanProcessor}, which encodes spans
+ * as they end; any other exporter the SDK's `BatchSpanProcessor` in front of the retrying wrapper.
+ */
+function exportPipeline(exporter: SpanExporter | undefined, label: string, batch: Required<BatchOptions>, retry: RetryOptions | false | undefined): ExportPipeline {
+  if (!exporter) return { processors: [], stats: () => ({ ...NO_EXPORTS, endedSpans: 0, droppedSpans: 0 }), afterFlush: () => undefined };
+  if (exporter instanceof JaegerHttpExporter) {
+    const processor = new JaegerSpanProcessor(exporter, label, batch, retry);
+    return { processors: [processor], stats: () => processor.stats(), afterFlush: () => undefined };
+  }
+  const counting = new RetryingExporter(exporter, label, retry, batch.exportTimeoutMillis);
+  const ended = new EndedSpanCounter();
+  const bsp = new BatchSpanProcessor(counting, batch);
+  // Dropped = ended − exported − lost − held holds only when nothing is queued or in flight, i.e. right
+  // after a flush; the SDK keeps its queue private, so the figure is taken then.
+  let dropped = 0;
+  return {
+    // The processor flushes its queue; then the held batches get their resend.
+    processors: [ended, { onStart: () => undefined, onEnd: (s) => bsp.onEnd(s), forceFlush: () => bsp.forceFlush().then(() => counting.forceFlush()), shutdown: () => bsp.shutdown() }],
+    stats: () => ({ endedSpans: ended.ended, ...counting.stats, droppedSpans: dropped }),
+    afterFlush: () => {
+      const { exportedSpans, lostSpans, heldSpans } = counting.stats;
+      dropped = Math.max(0, ended.ended - exportedSpans - lostSpans - heldSpans);
+    },
+  };
+}
+
 const NO_EXPORTS = { exportedSpans: 0, failedSpans: 0, failedExports: 0, lostSpans: 0, resentSpans: 0, heldSpans: 0, heldBytes: 0 };
 
 /** What startTracing returns under `OTEL_SDK_DISABLED=true`: every method works and does nothing. */
@@ -97,22 +134,15 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   const resource = buildResource(options);
   const batch = batchConfig(options);
   const { exporter, label } = createExporter(options, resource, batch.exportTimeoutMillis);
-  const counting = exporter && new RetryingExporter(exporter, label, options.retry, batch.exportTimeoutMillis);
-  const ended = new EndedSpanCounter();
+  const pipeline = exportPipeline(exporter, label, batch, options.retry);
   const provider = new NodeTracerProvider({
     resource,
     sampler: options.sampler ?? sampler(options),
     // OTEL_TRACES_EXPORTER=none: spans are still made and propagated, only not exported.
-    spanProcessors: counting ? [ended, new BatchSpanProcessor(counting, batch)] : [],
+    spanProcessors: pipeline.processors,
   });
-  // Dropped = ended − exported − failed holds only when nothing is queued or in flight, i.e. right
-  // after a flush; the SDK keeps its queue private, so the figure is taken then.
-  let dropped = 0;
-  const afterFlush = (): void => {
-    const { exportedSpans, lostSpans, heldSpans } = counting?.stats ?? NO_EXPORTS;
-    dropped = Math.max(0, ended.ended - exportedSpans - lostSpans - heldSpans);
-  };
-  const exportStats = (): ExportStats => ({ endedSpans: ended.ended, ...(counting?.stats ?? NO_EXPORTS), droppedSpans: dropped });
+  const exportStats = pipeline.stats;
+  const afterFlush = pipeline.afterFlush;
 
   const metricsOptions = metricsChoice(options.metrics);
   const meterProvider = metricsOptions ? createMeterProvider(metricsOptions, resource) : undefined;
@@ -130,8 +160,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
     registered,
     exportStats,
     forceFlush: () =>
-      // The processor flushes its queue; then the held batches get their resend.
-      Promise.all([provider.forceFlush().then(() => counting?.forceFlush()), meterProvider?.forceFlush()])
+      Promise.all([provider.forceFlush(), meterProvider?.forceFlush()])
         .catch((err: unknown) => diag.warn(`kafkajs-tracing: flush failed: ${String(err)}`))
         .then(afterFlush),
     shutdown: () => {

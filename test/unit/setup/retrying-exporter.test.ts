@@ -2,11 +2,10 @@
 // the Jaeger collector, which can be down (port closed), refuse (5xx or 4xx) or accept.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { startTracing, type Tracing, type TracingOptions } from '../../../src/setup/index';
+import { Collector } from '../../support/local-collector';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -15,42 +14,6 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
-  }
-}
-
-/** A stand-in collector on a fixed port: keeps every body it accepts and the time of every request. */
-class Collector {
-  bodies: Buffer[] = [];
-  requests: number[] = [];
-  status = 202;
-  private server: Server | undefined;
-  constructor(public port = 0) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.requests.push(Date.now());
-        if (this.status < 300) this.bodies.push(Buffer.concat(chunks));
-        res.writeHead(this.status).end();
-      });
-    });
-    await new Promise<void>((r) => this.server?.listen(this.port, '127.0.0.1', r));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  }
-
-  /** Whether a span of this name reached the collector (Thrift carries it as plain UTF-8). */
-  received(name: string): boolean {
-    return this.bodies.some((b) => b.includes(name));
   }
 }
 

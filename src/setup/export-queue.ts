@@ -1,0 +1,274 @@
+import { context, diag } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import { JaegerPostError } from './jaeger-exporter';
+import type { RetryOptions } from './tracing-options';
+import type { DeliveryStats } from './retrying-exporter';
+import { DEFAULT_RETRY_MAX_BYTES } from './retrying-exporter';
+
+/** Settings of an {@link ExportQueue}. @internal */
+export interface ExportQueueOptions {
+  /** Spans waiting for their first export before new ones are dropped (the processor's `maxQueueSize`). */
+  maxQueueSpans: number;
+  /** Longest a flush spends sending. */
+  flushTimeoutMillis: number;
+  retry: RetryOptions | false;
+}
+
+/** One encoded request body waiting for its export. */
+interface Body {
+  body: Buffer;
+  spans: number;
+  /** In the retry budget: its first export failed, or it arrived while the collector was failing. */
+  held: boolean;
+  sending: boolean;
+  /** Resends that failed while other exports got through. */
+  strikes: number;
+}
+
+/** Fresh bodies in flight at once: one more than a serial sender, so an answer's wait is not idle time. */
+const MAX_IN_FLIGHT = 2;
+const DEFAULT_INITIAL_BACKOFF_MS = 500;
+const DEFAULT_MAX_BACKOFF_MS = 5_000;
+/** Resends of one body that fail while other exports get through, before it is given up as refused. */
+const MAX_STRIKES = 3;
+
+/**
+ * Sends encoded bodies to the collector and holds those it could not take. Two queues: fresh
+ * bodies (never tried; bounded in spans, like the SDK's batch queue) go first; held bodies (first
+ * export failed, or made while the collector was failing) wait in a budget bounded in bytes, the
+ * oldest given up first when it is full, and are resent oldest first, one at a time, with backoff
+ * while the collector fails and as soon as it answers again. Fresh bodies going first is what keeps
+ * a catch-up after an outage from starving live spans. Sends run with tracing suppressed, as the
+ * SDK's processor does, so an instrumented HTTP client does not trace the export.
+ * @internal
+ */
+export class ExportQueue {
+  readonly stats: DeliveryStats & { droppedSpans: number } = {
+    exportedSpans: 0,
+    failedSpans: 0,
+    failedExports: 0,
+    lostSpans: 0,
+    resentSpans: 0,
+    heldSpans: 0,
+    heldBytes: 0,
+    droppedSpans: 0,
+  };
+  private readonly fresh: Body[] = [];
+  private freshSpans = 0;
+  private readonly held: Body[] = [];
+  private inFlight = 0;
+  private readonly waiters = new Set<() => void>();
+  private readonly maxBytes: number;
+  private readonly initialBackoff: number;
+  private readonly maxBackoff: number;
+  private backoff: number;
+  private backoffTimer: NodeJS.Timeout | undefined;
+  private failing = false;
+  private budgetWarned = false;
+  private deliveredSinceResend = false;
+  private flushing = 0;
+  private flushFailed = false;
+  private stopped = false;
+
+  constructor(
+    private readonly send: (body: Buffer) => Promise<void>,
+    private readonly label: string,
+    private readonly options: ExportQueueOptions,
+  ) {
+    const retry = options.retry;
+    this.maxBytes = retry === false ? 0 : (retry.maxBytes ?? DEFAULT_RETRY_MAX_BYTES);
+    this.initialBackoff = retry === false ? 0 : (retry.initialBackoffMillis ?? DEFAULT_INITIAL_BACKOFF_MS);
+    this.maxBackoff = retry === false ? 0 : Math.max(this.initialBackoff, retry.maxBackoffMillis ?? DEFAULT_MAX_BACKOFF_MS);
+    this.backoff = this.initialBackoff;
+  }
+
+  /** Whether `spans` more fit among the bodies waiting for a first export (the caller drops them otherwise). */
+  hasRoomFor(spans: number): boolean {
+    return this.freshSpans + spans <= this.options.maxQueueSpans;
+  }
+
+  /** Counts spans dropped before they were queued (queue full, or ended after shutdown). */
+  drop(spans: number): void {
+    this.stats.droppedSpans += spans;
+  }
+
+  /** Counts spans lost before they were queued (they could not be encoded). */
+  lose(spans: number): void {
+    this.stats.lostSpans += spans;
+  }
+
+  /** Queues one body of `spans` spans for export. */
+  enqueue(body: Buffer, spans: number): void {
+    if (this.stopped) return this.drop(spans);
+    const item: Body = { body, spans, held: false, sending: false, strikes: 0 };
+    // While the collector fails, a fresh try would only fail too: straight to the budget, resent with the rest.
+    if (this.failing && this.maxBytes > 0 && this.flushing === 0) {
+      this.stats.failedSpans += spans;
+      this.hold(item);
+    } else {
+      this.fresh.push(item);
+      this.freshSpans += spans;
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    while (this.inFlight < MAX_IN_FLIGHT) {
+      const next = this.fresh.shift() ?? this.nextResend();
+      if (!next) return;
+      if (!next.held) this.freshSpans -= next.spans;
+      this.attempt(next);
+    }
+  }
+
+  /** The oldest held body, when a resend may go now: one at a time, and not during a backoff. */
+  private nextResend(): Body | undefined {
+    const resendAllowed = this.flushing > 0 ? !this.flushFailed : this.backoffTimer === undefined;
+    if (!resendAllowed || this.held.some((b) => b.sending)) return undefined;
+    return this.held[0];
+  }
+
+  private attempt(item: Body): void {
+    this.inFlight++;
+    item.sending = true;
+    if (item.held) this.deliveredSinceResend = false;
+    const sent = context.with(suppressTracing(context.active()), () => this.send(item.body));
+    sent
+      .then(
+        () => this.delivered(item),
+        (err: unknown) => this.failed(item, err),
+      )
+      .finally(() => {
+        item.sending = false;
+        this.inFlight--;
+        for (const wake of [...this.waiters]) wake();
+        this.pump();
+      });
+  }
+
+  private delivered(item: Body): void {
+    this.stats.exportedSpans += item.spans;
+    if (item.held) {
+      this.stats.resentSpans += item.spans;
+      if (!this.release(item)) this.stats.lostSpans -= item.spans; // given up while on its way, and delivered after all
+    }
+    this.deliveredSinceResend = true;
+    if (this.failing) diag.info(`kafkajs-tracing: export to ${this.label} works again`);
+    this.failing = false;
+    this.budgetWarned = false;
+    this.backoff = this.initialBackoff;
+    // The collector answers again: what is held goes now rather than at the end of the backoff.
+    clearTimeout(this.backoffTimer);
+    this.backoffTimer = undefined;
+  }
+
+  private failed(item: Body, err: unknown): void {
+    this.stats.failedExports++;
+    if (this.flushing > 0) this.flushFailed = true;
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (!this.failing) {
+      const fate = this.maxBytes > 0 ? 'spans are held and resent when it recovers' : 'spans are dropped until it recovers';
+      diag.warn(`kafkajs-tracing: export to ${this.label} failed (${fate}): ${error.message}`);
+    }
+    this.failing = true;
+    const retryable = !(err instanceof JaegerPostError) || err.retryable;
+    if (!item.held) {
+      this.stats.failedSpans += item.spans;
+      if (retryable && this.maxBytes > 0 && !this.stopped) this.hold(item);
+      else this.stats.lostSpans += item.spans;
+    } else if (!retryable || (this.deliveredSinceResend && ++item.strikes >= MAX_STRIKES)) {
+      // The collector refuses this body (a 4xx, or it fails alone while others get through): stop trying.
+      if (this.release(item)) this.stats.lostSpans += item.spans;
+    }
+    if (this.backoffTimer === undefined && !this.stopped && this.held.length > 0) this.scheduleResend();
+  }
+
+  /** Adds a body to the budget, giving up the oldest held ones until it fits. */
+  private hold(item: Body): void {
+    item.held = true;
+    if (item.body.length > this.maxBytes) {
+      this.stats.lostSpans += item.spans;
+      return;
+    }
+    let evicted = 0;
+    while (this.stats.heldBytes + item.body.length > this.maxBytes && this.held.length > 0) {
+      const oldest = this.held[0] as Body;
+      this.release(oldest);
+      evicted += oldest.spans;
+    }
+    if (evicted > 0) {
+      this.stats.lostSpans += evicted;
+      if (!this.budgetWarned) diag.warn(`kafkajs-tracing: retry budget for ${this.label} is full (${this.maxBytes} bytes): the oldest held spans are being lost`);
+      this.budgetWarned = true;
+    }
+    this.held.push(item);
+    this.stats.heldBytes += item.body.length;
+    this.stats.heldSpans += item.spans;
+  }
+
+  /** Takes a body out of the budget; false when it was no longer there. */
+  private release(item: Body): boolean {
+    const at = this.held.indexOf(item);
+    if (at < 0) return false;
+    this.held.splice(at, 1);
+    this.stats.heldBytes -= item.body.length;
+    this.stats.heldSpans -= item.spans;
+    return true;
+  }
+
+  private scheduleResend(): void {
+    const wait = this.backoff * (0.8 + 0.4 * Math.random()); // ±20 % jitter
+    this.backoff = Math.min(this.maxBackoff, this.backoff * 2);
+    this.backoffTimer = setTimeout(() => {
+      this.backoffTimer = undefined;
+      this.pump();
+    }, wait);
+    this.backoffTimer.unref(); // a pending resend never keeps the process alive; shutdown flushes
+  }
+
+  /** Resolves when a send settles, or at `deadline`. */
+  private settled(deadline: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+      this.waiters.add(done);
+    });
+  }
+
+  /**
+   * Sends everything queued, held bodies too whatever the backoff, until the queue is empty, a send
+   * fails (the collector is failing: the backoff takes over again), or `flushTimeoutMillis` passes.
+   */
+  async flush(): Promise<void> {
+    const deadline = Date.now() + this.options.flushTimeoutMillis;
+    this.flushing++;
+    this.flushFailed = false;
+    try {
+      for (;;) {
+        this.pump();
+        const empty = this.fresh.length === 0 && this.held.length === 0;
+        if ((empty || this.flushFailed) && this.inFlight === 0) return;
+        if (Date.now() >= deadline) return;
+        await this.settled(deadline);
+      }
+    } finally {
+      this.flushing--;
+      if (this.flushing === 0 && this.held.length > 0 && this.backoffTimer === undefined && !this.stopped) this.scheduleResend();
+    }
+  }
+
+  /** Flushes, then counts whatever is still queued as lost; nothing is sent after this. */
+  async shutdown(): Promise<void> {
+    await this.flush();
+    this.stopped = true;
+    clearTimeout(this.backoffTimer);
+    for (const item of this.fresh.splice(0)) this.stats.lostSpans += item.spans;
+    this.freshSpans = 0;
+    for (const item of [...this.held]) if (this.release(item)) this.stats.lostSpans += item.spans;
+  }
+}

@@ -1,0 +1,110 @@
+import { TraceFlags } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { reportSwallowed } from '../diag/report-once';
+import { ExportQueue } from './export-queue';
+import type { JaegerHttpExporter } from './jaeger-exporter';
+import { ThriftBatchBuilder } from './jaeger-thrift';
+import type { ExportStats } from './exporter';
+import type { BatchOptions, RetryOptions } from './tracing-options';
+
+/** Encoded bytes of a typical Kafka span, to size the batch buffer so it rarely grows. */
+const TYPICAL_SPAN_BYTES = 800;
+/** A body is sent once it reaches this size, whatever its span count: collectors cap request bodies. */
+const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * `startTracing`'s span processor for the Jaeger collector's HTTP endpoint. It does what the SDK's
+ * `BatchSpanProcessor` does (batches by count and delay, drops when its queue is full, exports on
+ * flush), but encodes each sampled span into the Thrift batch the moment it ends. The span object
+ * is then garbage at once: with the SDK's processor it waits up to a second among tens of thousands
+ * of others, long enough to be promoted to the old generation, which is where a traced service's
+ * garbage collection time went (issue 14). What waits instead is encoded bytes, off the JS heap,
+ * and the export queue and its retry budget count those bytes exactly.
+ * @internal
+ */
+export class JaegerSpanProcessor implements SpanProcessor {
+  private ended = 0;
+  private readonly queue: ExportQueue;
+  private builder: ThriftBatchBuilder | undefined;
+  private resource: Resource | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly maxBatch: number;
+  private readonly delay: number;
+  private readonly maxBodyBytes: number;
+
+  constructor(
+    private readonly exporter: JaegerHttpExporter,
+    label: string,
+    batch: Required<BatchOptions>,
+    retry: RetryOptions | false = {},
+    maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+  ) {
+    this.maxBatch = Math.max(1, batch.maxExportBatchSize);
+    this.delay = batch.scheduledDelayMillis;
+    this.maxBodyBytes = maxBodyBytes;
+    this.queue = new ExportQueue((body) => exporter.send(body), label, {
+      maxQueueSpans: Math.max(batch.maxQueueSize, this.maxBatch),
+      flushTimeoutMillis: batch.exportTimeoutMillis,
+      retry,
+    });
+  }
+
+  /** Export counts so far; nothing is queued or in flight after a flush, so they are final then. */
+  stats(): ExportStats {
+    return { endedSpans: this.ended, ...this.queue.stats };
+  }
+
+  onStart(): void {}
+
+  onEnd(span: ReadableSpan): void {
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    this.ended++;
+    if (this.stopped || !this.queue.hasRoomFor((this.builder?.spans ?? 0) + 1)) return this.queue.drop(1);
+    // One body per resource: a provider has one, but a processor may be shared.
+    if (this.builder && span.resource !== this.resource) {
+      this.send();
+      this.builder = undefined;
+    }
+    const builder = (this.builder ??= new ThriftBatchBuilder(this.exporter.process(span.resource), this.maxBatch * TYPICAL_SPAN_BYTES));
+    this.resource = span.resource;
+    try {
+      builder.add(span);
+    } catch (err) {
+      reportSwallowed('span-encode', err);
+      return this.queue.lose(1);
+    }
+    if (builder.spans >= this.maxBatch || builder.bytes >= this.maxBodyBytes) this.send();
+    else if (builder.spans === 1) this.startTimer();
+  }
+
+  private startTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.send(), this.delay);
+    this.timer.unref(); // flush and shutdown send what is left; a timer must not keep the process up
+  }
+
+  /** Hands the batch being built to the queue. */
+  private send(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const builder = this.builder;
+    if (!builder || builder.spans === 0) return;
+    const spans = builder.spans;
+    this.queue.enqueue(builder.finish(), spans);
+  }
+
+  async forceFlush(): Promise<void> {
+    this.send();
+    await this.queue.flush();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.stopped) return;
+    this.send();
+    this.stopped = true;
+    await this.queue.shutdown();
+    await this.exporter.shutdown();
+  }
+}
