@@ -61,7 +61,7 @@ export class JaegerSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     this.ended++;
-    if (this.stopped || !this.queue.hasRoomFor((this.builder?.spans ?? 0) + 1)) return this.queue.drop(1);
+    if (this.stopped || !this.queue.accepts((this.builder?.spans ?? 0) + 1)) return this.queue.drop(1);
     // One body per resource: a provider has one, but a processor may be shared.
     if (this.builder && span.resource !== this.resource) {
       this.send();

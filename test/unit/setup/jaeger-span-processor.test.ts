@@ -107,20 +107,24 @@ describe('JaegerSpanProcessor', () => {
     assert.equal(s.collector.requests.length, 0);
   });
 
-  it('drops what does not fit in the queue while the collector is slow, and counts it', async () => {
-    const collector = new Collector();
-    collector.delayMs = 300;
-    const s = await setUp({ maxQueueSize: 10, maxExportBatchSize: 5 }, {}, collector);
-    const tracer = s.provider.getTracer('t');
-    for (let i = 0; i < 40; i++) tracer.startSpan(`q-${String(i).padStart(3, '0')}`).end();
-    await s.processor.forceFlush();
-    const stats = s.processor.stats();
-    assert.equal(stats.endedSpans, 40);
-    assert.ok(stats.droppedSpans > 0, JSON.stringify(stats));
-    assert.equal(stats.exportedSpans + stats.droppedSpans, 40, `every span accounted for: ${JSON.stringify(stats)}`);
-    const received = collector.bodies.map((b) => b.toString('latin1').match(/q-\d{3}/g)?.length ?? 0).reduce((a, b) => a + b, 0);
-    assert.equal(received, stats.exportedSpans, 'the collector got what was counted as exported');
-  });
+  for (const retry of [false, {}] as const) {
+    const what = retry === false ? 'retry off: drops what does not fit in the queue' : 'retry on: what does not fit in the queue waits in the retry budget';
+    it(`${what} while the collector is slow, and counts it`, async () => {
+      const collector = new Collector();
+      collector.delayMs = 300;
+      const s = await setUp({ maxQueueSize: 10, maxExportBatchSize: 5 }, retry, collector);
+      const tracer = s.provider.getTracer('t');
+      for (let i = 0; i < 40; i++) tracer.startSpan(`q-${String(i).padStart(3, '0')}`).end();
+      await s.processor.forceFlush();
+      const stats = s.processor.stats();
+      assert.equal(stats.endedSpans, 40);
+      if (retry === false) assert.ok(stats.droppedSpans > 0, JSON.stringify(stats));
+      else assert.equal(stats.droppedSpans + stats.lostSpans + stats.failedSpans, 0, JSON.stringify(stats));
+      assert.equal(stats.exportedSpans + stats.droppedSpans, 40, `every span accounted for: ${JSON.stringify(stats)}`);
+      const received = collector.bodies.map((b) => b.toString('latin1').match(/q-\d{3}/g)?.length ?? 0).reduce((x, y) => x + y, 0);
+      assert.equal(received, stats.exportedSpans, 'the collector got what was counted as exported');
+    });
+  }
 
   it('a span that cannot be encoded is lost alone, counted and reported once; its batch is intact', async () => {
     const s = await setUp({ maxExportBatchSize: 100 });
@@ -169,5 +173,33 @@ describe('JaegerSpanProcessor', () => {
     assert.equal(stats.resentSpans, 20);
     assert.equal(stats.lostSpans + stats.droppedSpans, 0);
   });
-});
 
+  it('holds failed bodies deflated, and resends them exactly as they were encoded', async () => {
+    const collector = new Collector();
+    await collector.start();
+    await collector.stop(); // down
+    const s = await setUp({ maxExportBatchSize: 100 }, { initialBackoffMillis: 60000 }, collector);
+    const tracer = s.provider.getTracer('kafkajs-tracing', '1.0.0');
+    for (let i = 0; i < 200; i++) {
+      tracer
+        .startSpan(`send orders-${i % 4}`, {
+          kind: SpanKind.PRODUCER,
+          attributes: { 'messaging.system': 'kafka', 'messaging.operation.name': 'send', 'messaging.destination.name': `orders-${i % 4}`, 'messaging.kafka.offset': 1000 + i, 'messaging.message.body.size': 1200 },
+        })
+        .end();
+    }
+    await s.processor.forceFlush();
+    const spans = s.memory.getFinishedSpans();
+    const raw = [0, 100].map((from) => encodeBatch(s.exporter.process(resource), spans.slice(from, from + 100)));
+    const rawBytes = raw[0]!.length + raw[1]!.length;
+    for (let t = 0; t < 100 && s.processor.stats().heldBytes >= rawBytes / 3; t++) await sleep(10);
+    const held = s.processor.stats();
+    assert.equal(held.heldSpans, 200, JSON.stringify(held));
+    assert.ok(held.heldBytes < rawBytes / 3, `deflated in the budget: ${held.heldBytes} of ${rawBytes} bytes`);
+    await collector.start();
+    await s.processor.forceFlush();
+    assert.equal(collector.bodies.length, 2);
+    assert.ok(collector.bodies[0]?.equals(raw[0]!) && collector.bodies[1]?.equals(raw[1]!), 'the collector gets the Thrift bodies, not the deflated ones');
+    assert.equal(s.processor.stats().resentSpans, 200);
+  });
+});

@@ -60,7 +60,7 @@ describe('retry of failed exports (Jaeger collector path)', () => {
     const names = await spans(tracing, 'outage', 40);
     let stats = tracing.exportStats();
     assert.equal(stats.heldSpans, 40, JSON.stringify(stats));
-    assert.ok(stats.heldBytes > 40 * 50, 'held as encoded bodies');
+    assert.ok(stats.heldBytes > 0, 'held as encoded bodies');
     assert.equal(stats.lostSpans + stats.droppedSpans, 0, JSON.stringify(stats));
     await collector.start();
     await until(() => tracing.exportStats().heldSpans === 0, 5000, 'the held spans to be resent');
@@ -92,10 +92,11 @@ describe('retry of failed exports (Jaeger collector path)', () => {
   it('a full budget gives up the oldest batches first, counted as lost; the newest get through', async () => {
     const collector = await downCollector();
     // Measure one 10-span body, then allow room for two and a half of them.
-    const probe = tracingTo(collector, { initialBackoffMillis: 60000 });
+    // Uncompressed, so that every body has the size it is counted at from the start.
+    const probe = tracingTo(collector, { initialBackoffMillis: 60000, compress: false });
     await spans(probe, 'probe', 10);
     const oneBody = probe.exportStats().heldBytes;
-    const tracing = tracingTo(collector, { maxBytes: Math.floor(oneBody * 2.5), initialBackoffMillis: 60000 });
+    const tracing = tracingTo(collector, { maxBytes: Math.floor(oneBody * 2.5), initialBackoffMillis: 60000, compress: false });
     const batches: string[][] = [];
     for (let b = 0; b < 5; b++) batches.push(await spans(tracing, `budget${b}`, 10));
     let stats = tracing.exportStats();
