@@ -107,12 +107,17 @@ function outage(sink: CollectorSink | undefined, spec: string | undefined): (() 
   return () => {
     setTimeout(() => {
       console.log(`  collector down (${length} s)`);
-      if (sink) void sink.stop();
-      else spawn('bash', [join(root, 'scripts', 'infra.sh'), 'stop', 'jaeger'], { stdio: 'ignore' });
+      const infra = (command: string) =>
+        new Promise<number | null>((resolve) => spawn('bash', [join(root, 'scripts', 'infra.sh'), command, 'jaeger'], { stdio: 'ignore' }).on('close', resolve));
+      // Jaeger can take seconds to stop (Badger closes its tables): it is started only once it has.
+      const stopped = sink ? sink.stop() : infra('stop');
       setTimeout(() => {
-        console.log('  collector up again');
-        if (sink) void sink.start();
-        else spawn('bash', [join(root, 'scripts', 'infra.sh'), 'start', 'jaeger'], { stdio: 'ignore' });
+        void Promise.resolve(stopped).then(async () => {
+          console.log('  collector up again');
+          if (sink) return sink.start();
+          const code = await infra('start');
+          if (code !== 0) console.log(`  the collector did not start again (infra.sh start jaeger exited ${code})`);
+        });
       }, length * 1000);
     }, start * 1000);
   };
