@@ -78,7 +78,7 @@ function exportPipeline(exporter: SpanExporter | undefined, label: string, batch
     const processor = new JaegerSpanProcessor(exporter, label, batch, retry);
     return { processors: [processor], stats: () => processor.stats(), afterFlush: () => undefined };
   }
-  const counting = new RetryingExporter(exporter, label, retry, batch.exportTimeoutMillis);
+  const counting = new RetryingExporter(exporter, label, retry, batch.exportTimeoutMillis, batch.maxQueueSize);
   const ended = new EndedSpanCounter();
   const bsp = new BatchSpanProcessor(counting, batch);
   // Dropped = ended − exported − lost − held holds only when nothing is queued or in flight, i.e. right

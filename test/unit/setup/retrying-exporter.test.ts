@@ -173,4 +173,32 @@ describe('retry of failed exports (any other exporter)', () => {
     assert.deepEqual(delivered.sort(), names);
     assert.equal(tracing.exportStats().lostSpans, 0);
   });
+
+  it('OTLP: while the collector is down its exporter retries on its own, yet the processor queue drops nothing; all arrive after', { timeout: 20000 }, async () => {
+    const collector = await downCollector();
+    collector.status = 200;
+    const tracing = startTracing({
+      register: false,
+      exporter: 'otlp',
+      otlp: { url: `http://127.0.0.1:${collector.port}/v1/traces` },
+      retry: { initialBackoffMillis: 100, maxBackoffMillis: 200 },
+      // A small queue that the OTLP exporter's own retries (seconds per export) would overflow.
+      batch: { maxQueueSize: 20, maxExportBatchSize: 10, scheduledDelayMillis: 20 },
+    });
+    tracings.push(tracing);
+    const names: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const name = `otlp-${String(i).padStart(4, '0')}`;
+      names.push(name);
+      tracing.tracer.startSpan(name).end();
+      if (i % 10 === 9) await sleep(10);
+    }
+    await sleep(200);
+    await collector.start();
+    await until(() => names.every((n) => collector.received(n)), 15000, 'every span to reach the collector');
+    await tracing.forceFlush();
+    const stats = tracing.exportStats();
+    assert.equal(stats.droppedSpans + stats.lostSpans, 0, JSON.stringify(stats));
+    assert.equal(stats.exportedSpans, 200);
+  });
 });
