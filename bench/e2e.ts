@@ -7,6 +7,7 @@
 //   npm run bench:e2e -- --sustained        # 12,000 msg/s for 60 s over 32 partitions
 //   npm run bench:e2e -- --sustained --repeat 3 --variants plain,jaeger-sink,jaeger
 //   npm run bench:e2e -- --sustained --variants jaeger-sink,jaeger --outage 20:15   # collector down 20 s in, for 15 s
+//   npm run bench:e2e -- --sustained --node 24      # the whole run on Node 24 (fetched into .cache/node/)
 //
 // Sustained variants: plain; jaeger / otlp (ours, exporting to the real Jaeger on the same cores);
 // jaeger-sink / otlp-sink (ours, exporting to a loopback sink in this process that reads and discards
@@ -34,10 +35,23 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '12000' },
     outage: { type: 'string' }, // <start s>:<length s>: stop the collector that long, that far into each traced run
     'cpu-prof': { type: 'string' }, // directory: each worker writes a V8 CPU profile there (node --cpu-prof)
+    node: { type: 'string' }, // a Node.js major line (20, 22, 24) to run the whole benchmark on; others are fetched into .cache/node/
   },
 });
 
 const root = join(__dirname, '..');
+
+/** With `--node N` on another line, runs this same command under that line's binary instead. */
+async function reExecOnRequestedNode(): Promise<boolean> {
+  const major = values.node;
+  if (!major || Number(major) === Number(process.versions.node.split('.')[0])) return false;
+  const { nodeBinary } = (await import(join(root, 'scripts', 'node-versions.mjs'))) as { nodeBinary: (m: number) => Promise<string | undefined> };
+  const binary = await nodeBinary(Number(major));
+  if (!binary) throw new Error(`no Node.js ${major} binary`);
+  const child = spawn(binary, [...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  return true;
+}
 type Result = Record<string, unknown> & { variant: string; exporter: string | null; messagesPerSecond: number; latencyP99Ms: number; cpuSeconds: number };
 
 /** Runs one worker; `onStart` is called when its measured run begins. */
@@ -124,6 +138,7 @@ function outage(sink: CollectorSink | undefined, spec: string | undefined): (() 
 }
 
 async function main(): Promise<void> {
+  if (await reExecOnRequestedNode()) return;
   const date = new Date().toISOString();
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, anchor: `@opentelemetry/instrumentation-kafkajs ${loadAnchor().version}` };
   const results: Result[] = [];
