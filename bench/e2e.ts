@@ -9,7 +9,8 @@
 //   npm run bench:e2e -- --sustained --variants jaeger-sink,jaeger --outage 20:15   # collector down 20 s in, for 15 s
 //   npm run bench:e2e -- --sustained --node 24      # the whole run on Node 24 (fetched into .cache/node/)
 //
-// Sustained variants: plain; jaeger / otlp (ours, exporting to the real Jaeger on the same cores);
+// Sustained variants: plain; plain-headers (untraced, every message carrying the trace headers ours
+// writes: kafkajs's own cost of carrying them); jaeger / otlp (ours, exporting to the real Jaeger on the same cores);
 // jaeger-sink / otlp-sink (ours, exporting to a loopback sink in this process that reads and discards
 // the bodies, counting spans: the application's own cost); anchor-sink (the anchor, Jaeger Thrift to
 // the sink).
@@ -159,9 +160,10 @@ async function main(): Promise<void> {
         const sink = toSink ? new CollectorSink() : undefined;
         await sink?.start();
         const exporter = v.startsWith('otlp') ? 'otlp' : 'jaeger';
-        const workerVariant = v === 'plain' ? 'plain' : v.startsWith('anchor') ? 'official' : 'ours';
+        const untraced = v === 'plain' || v === 'plain-headers';
+        const workerVariant = untraced ? v : v.startsWith('anchor') ? 'official' : 'ours';
         const env: Record<string, string> = sink ? { OTEL_EXPORTER_JAEGER_ENDPOINT: sink.jaegerEndpoint, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.otlpEndpoint } : {};
-        const r = await run(['--variant', workerVariant, ...(v === 'plain' ? [] : ['--exporter', exporter]), ...common], env, v === 'plain' ? undefined : outage(sink, values.outage));
+        const r = await run(['--variant', workerVariant, ...(untraced ? [] : ['--exporter', exporter]), ...common], env, untraced ? undefined : outage(sink, values.outage));
         await sink?.stop();
         results.push({ ...r, name: v, round, sinkSpans: sink?.spans, sinkErrors: sink?.errors });
         const f = (x: unknown) => String(x);

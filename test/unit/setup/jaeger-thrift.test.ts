@@ -185,4 +185,52 @@ describe('Jaeger Thrift encoding', () => {
     assert.equal(decoded.spans.length, 3000);
     assert.equal(decoded.spans[2999]?.operationName, 's2999');
   });
+
+  it('matches the exporter whether a tag value comes from the encoded-tag cache or not: repeated, many and long values', () => {
+    const { tracer, memory } = provider();
+    for (let i = 0; i < 120; i++) {
+      tracer
+        .startSpan(`send t${i % 50}`, {
+          kind: SpanKind.PRODUCER,
+          // 50 topics (more than a key's cached values), a value too long to cache, a repeated one, non-ASCII.
+          attributes: { 'messaging.destination.name': `t${i % 50}`, 'messaging.system': 'kafka', long: 'L'.repeat(65 + (i % 3)), city: i % 2 ? 'Zürich' : 'Köln' },
+        })
+        .end();
+    }
+    const spans = memory.getFinishedSpans();
+    compare(spans);
+    compare(spans); // now served from the cache where it holds them
+    const first = encodeBatch({ serviceName: 'checkout', tags: [] }, spans);
+    assert.ok(first.equals(encodeBatch({ serviceName: 'checkout', tags: [] }, spans)), 'the same bytes from the cache as without it');
+  });
+
+  it('encodes ids of either case, and an id that is not 16 hex digits as 0', () => {
+    const at = (spanId: string, parent?: string) =>
+      ({
+        name: 'odd',
+        kind: SpanKind.INTERNAL,
+        spanContext: () => ({ traceId: '0AF7651916CD43DD8448EB211C80319C', spanId, traceFlags: 1 }),
+        parentSpanContext: parent ? { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: parent, traceFlags: 1 } : undefined,
+        startTime: [1, 0],
+        duration: [0, 1000],
+        attributes: {},
+        status: { code: SpanStatusCode.UNSET },
+        links: [],
+        events: [],
+        instrumentationScope: { name: 's' },
+        droppedAttributesCount: 0,
+        droppedEventsCount: 0,
+        droppedLinksCount: 0,
+      }) as unknown as ReadableSpan;
+    const spans = [at('B7AD6B7169203331', 'b7ad6b716920333z'), at('b7ad6b716920333', 'b7ad6b71692033311'), at('zzzzzzzzzzzzzzzz')];
+    const decoded = decode(encodeBatch({ serviceName: 'checkout', tags: [] }, spans)).spans;
+    assert.deepEqual(
+      decoded.map((d) => [d.traceIdHigh, d.traceIdLow, d.spanId, d.parentSpanId].map((b) => b.toString('hex'))),
+      [
+        ['0af7651916cd43dd', '8448eb211c80319c', 'b7ad6b7169203331', '0000000000000000'],
+        ['0af7651916cd43dd', '8448eb211c80319c', '0000000000000000', '0000000000000000'],
+        ['0af7651916cd43dd', '8448eb211c80319c', '0000000000000000', '0000000000000000'],
+      ],
+    );
+  });
 });
