@@ -7,7 +7,7 @@ const dir = join(__dirname, 'results');
 const file = process.argv[2] ?? join(dir, readdirSync(dir).filter((f) => /^e2e-\d{4}-\d{2}-\d{2}(T\d{6})?\.json$/.test(f)).sort().pop() ?? '');
 const result = JSON.parse(readFileSync(file, 'utf8')) as { date: string; command: string; table: Record<string, Record<string, number>> };
 const variants = Object.keys(result.table);
-const colors: Record<string, string> = { plain: '#8c8c8c', ours: '#2b6cb0', official: '#dd8452' };
+const colors: Record<string, string> = { plain: '#8c8c8c', ours: '#2b6cb0', jaeger: '#2b6cb0', 'jaeger-sink': '#2b6cb0', official: '#dd8452', anchor: '#dd8452', 'anchor-sink': '#dd8452' };
 const panels = [
   { title: 'throughput (msg/s, higher is better)', key: 'msg/s' },
   { title: 'p99 produce→consume (ms, lower is better)', key: 'p99 ms' },

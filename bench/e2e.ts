@@ -2,7 +2,8 @@
 // with @opentelemetry/instrumentation-kafkajs, each variant in its own process, rounds interleaved
 // (plain, ours, official, plain, ...), medians and ranges printed.
 //
-//   npm run bench:e2e                       # default burst workload, exporting to the real Jaeger
+//   npm run bench:e2e                       # default burst workload: plain, jaeger (ours) and anchor, exporting to the real Jaeger
+//   npm run bench:e2e -- --variants plain,jaeger-sink,anchor-sink   # the burst, exporting to the loopback sink
 //   npm run bench:e2e -- --messages 50000 --rounds 3
 //   npm run bench:e2e -- --sustained        # 12,000 msg/s for 60 s over 32 partitions
 //   npm run bench:e2e -- --sustained --repeat 3 --variants plain,jaeger-sink,jaeger
@@ -146,6 +147,30 @@ async function main(): Promise<void> {
   let summary: ReturnType<typeof summarize>;
   let ratios: Record<string, number>;
   let name: string;
+  /**
+   * One run of variant `v` (plain, plain-headers, jaeger, otlp, jaeger-sink, otlp-sink, anchor, anchor-sink):
+   * a sink started for the `-sink` ones, the worker run, the outage staged for traced ones.
+   */
+  const runVariant = async (v: string, common: string[], round: number): Promise<void> => {
+    const sink = v.endsWith('-sink') ? new CollectorSink() : undefined;
+    await sink?.start();
+    const exporter = v.startsWith('otlp') ? 'otlp' : 'jaeger';
+    const untraced = v === 'plain' || v === 'plain-headers';
+    const workerVariant = untraced ? v : v.startsWith('anchor') ? 'official' : 'ours';
+    const env: Record<string, string> = sink ? { OTEL_EXPORTER_JAEGER_ENDPOINT: sink.jaegerEndpoint, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.otlpEndpoint } : {};
+    const r = await run(['--variant', workerVariant, ...(untraced ? [] : ['--exporter', exporter]), ...common], env, untraced ? undefined : outage(sink, values.outage));
+    await sink?.stop();
+    results.push({ ...r, name: v, round, sinkSpans: sink?.spans, sinkErrors: sink?.errors });
+    const f = (x: unknown) => String(x);
+    console.log(`  ${f(r.messagesPerSecond)} msg/s, ${f(r.cpuMicrosPerMessage)} µs CPU/msg, p99 ${f(r.latencyP99Ms)} ms, spans ${JSON.stringify(r.spans)}${sink ? `, sink received ${sink.spans}` : ''}`);
+  };
+  // Each variant against plain kafkajs of the same runs.
+  const ratiosToPlain = (variants: string[], columns: [string, string][]): Record<string, number> => {
+    const row = (k: string, col: string) => summary.table[k]?.[col] ?? NaN;
+    const out: Record<string, number> = {};
+    for (const v of variants.filter((x) => x !== 'plain')) for (const [col, label] of columns) out[`${v} / plain (${label})`] = +(row(v, col) / row('plain', col)).toFixed(3);
+    return out;
+  };
   if (values.sustained) {
     name = 'sustained';
     const rate = Number(values.rate);
@@ -156,46 +181,31 @@ async function main(): Promise<void> {
       // Plain kafkajs first in each round, on the same load: the latency floor of this broker on this machine.
       for (const v of variants) {
         console.log(`sustained ${round}/${values.repeat}: ${v}, ${rate} msg/s for ${seconds} s ...`);
-        const toSink = v.endsWith('-sink');
-        const sink = toSink ? new CollectorSink() : undefined;
-        await sink?.start();
-        const exporter = v.startsWith('otlp') ? 'otlp' : 'jaeger';
-        const untraced = v === 'plain' || v === 'plain-headers';
-        const workerVariant = untraced ? v : v.startsWith('anchor') ? 'official' : 'ours';
-        const env: Record<string, string> = sink ? { OTEL_EXPORTER_JAEGER_ENDPOINT: sink.jaegerEndpoint, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.otlpEndpoint } : {};
-        const r = await run(['--variant', workerVariant, ...(untraced ? [] : ['--exporter', exporter]), ...common], env, untraced ? undefined : outage(sink, values.outage));
-        await sink?.stop();
-        results.push({ ...r, name: v, round, sinkSpans: sink?.spans, sinkErrors: sink?.errors });
-        const f = (x: unknown) => String(x);
-        console.log(`  ${f(r.messagesPerSecond)} msg/s, ${f(r.cpuMicrosPerMessage)} µs CPU/msg, p99 ${f(r.latencyP99Ms)} ms, spans ${JSON.stringify(r.spans)}${sink ? `, sink received ${sink.spans}` : ''}`);
+        await runVariant(v, common, round);
       }
     }
     summary = summarize(results, (r) => r.name as string);
-    const row = (k: string, col: string) => summary.table[k]?.[col] ?? NaN;
-    ratios = {};
-    for (const v of variants.filter((x) => x !== 'plain')) {
-      ratios[`${v} / plain (cpu µs/msg)`] = +(row(v, 'cpu µs/msg') / row('plain', 'cpu µs/msg')).toFixed(3);
-      ratios[`${v} / plain (p99)`] = +(row(v, 'p99 ms') / row('plain', 'p99 ms')).toFixed(3);
-      ratios[`${v} / plain (msg/s)`] = +(row(v, 'msg/s') / row('plain', 'msg/s')).toFixed(3);
-    }
+    ratios = ratiosToPlain(variants, [
+      ['cpu µs/msg', 'cpu µs/msg'],
+      ['p99 ms', 'p99'],
+      ['msg/s', 'msg/s'],
+    ]);
   } else {
     name = 'e2e';
     const common = ['--messages', values.messages!, '--size', values.size!, '--partitions', values.partitions!, '--batch', values.batch!];
+    // The burst: as fast as it goes. Default: plain, ours and the anchor, both exporting to the real Jaeger.
+    const variants = process.argv.some((a) => a.startsWith('--variants')) ? values.variants!.split(',') : ['plain', 'jaeger', 'anchor'];
     for (let round = 1; round <= Number(values.rounds); round++) {
-      for (const variant of ['plain', 'ours', 'official']) {
-        console.log(`round ${round}: ${variant} ...`);
-        results.push(await run(['--variant', variant, ...common]));
+      for (const v of variants) {
+        console.log(`round ${round}: ${v} ...`);
+        await runVariant(v, common, round);
       }
     }
-    summary = summarize(results, (r) => r.variant);
-    const table = summary.table;
-    const rate = (v: string) => table[v]?.['msg/s'] ?? NaN;
-    ratios = {
-      'ours / plain (throughput)': +(rate('ours') / rate('plain')).toFixed(3),
-      'official / plain (throughput)': +(rate('official') / rate('plain')).toFixed(3),
-      'ours / official (throughput)': +(rate('ours') / rate('official')).toFixed(3),
-      'ours / official (cpu s)': +((table.ours?.['cpu s'] ?? NaN) / (table.official?.['cpu s'] ?? NaN)).toFixed(3),
-    };
+    summary = summarize(results, (r) => r.name as string);
+    ratios = ratiosToPlain(variants, [
+      ['msg/s', 'throughput'],
+      ['cpu µs/msg', 'cpu µs/msg'],
+    ]);
   }
   console.log('medians:');
   console.table(summary.table);
