@@ -30,6 +30,17 @@ const countingSetter: TextMapSetter<IHeaders> = {
   },
 };
 
+/** The last fields list seen and its lowercase set: a propagator's fields rarely change, but are asked per message. */
+let lastFields: { list: string[]; lower: ReadonlySet<string> } | undefined;
+
+function lowercaseFields(list: string[]): ReadonlySet<string> {
+  const last = lastFields;
+  if (last && last.list.length === list.length && last.list.every((f, i) => f === list[i])) return last.lower;
+  const lower = new Set(list.map((f) => f.toLowerCase()));
+  lastFields = { list: [...list], lower };
+  return lower;
+}
+
 /**
  * Returns the message with `ctx` injected into a copy of its headers. The user's headers are kept,
  * except earlier values of the propagator's own fields (matched case-insensitively), which the new
@@ -41,7 +52,7 @@ export function injectIntoMessage(propagator: Propagator, ctx: Context, message:
   const headers: IHeaders = {};
   const old = message.headers;
   if (old) {
-    const fields = new Set(propagator.fields().map((f) => f.toLowerCase()));
+    const fields = lowercaseFields(propagator.fields());
     for (const key of Object.keys(old)) {
       if (!fields.has(key.toLowerCase())) headers[key] = old[key];
     }
