@@ -66,5 +66,16 @@ export function injectIntoMessage(propagator: Propagator, ctx: Context, message:
     return message;
   }
   if (written === 0) return message;
-  return { ...message, headers };
+  return withHeaders(message, headers);
+}
+
+/**
+ * A copy of `message` (every own enumerable property, as a spread copies them) with `headers`. Node
+ * 20's V8 takes about half a microsecond to add a property the spread source lacked (`{ ...m, headers }`
+ * on a message without headers); declaring it first costs a few tens of nanoseconds on every version.
+ */
+function withHeaders(message: Message, headers: IHeaders): Message {
+  const copy: Message = Object.prototype.hasOwnProperty.call(message, 'headers') ? { ...message } : { headers: undefined, ...message };
+  copy.headers = headers;
+  return copy;
 }

@@ -50,4 +50,26 @@ describe('injectIntoMessage', () => {
     assert.deepEqual(injectIntoMessage(changing, ctx, message).headers, { 'X-One': 'old', kept: 'yes', 'x-one': 'b7ad6b7169203331' });
     assert.deepEqual(message.headers, { 'X-One': 'old', 'X-Two': 'old', kept: 'yes' }, "the caller's message is left as it was");
   });
+
+  it('returns a copy of the message with every own enumerable property, as a spread copy would have it', () => {
+    const ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED });
+    const tag = Symbol('tag');
+    const hidden = { value: 'v' };
+    Object.defineProperty(hidden, 'secret', { value: 1, enumerable: false });
+    const messages: object[] = [
+      { value: 'v' },
+      { key: 'k', value: Buffer.from('v'), partition: 2, timestamp: '1700000000000' },
+      { key: null, value: null, headers: { 'x-user': 'kept' } },
+      { value: 'v', headers: undefined, [tag]: 'symbol keys are copied too' },
+      JSON.parse('{"value":"v","__proto__":{"own":"property"}}') as object,
+      hidden,
+    ];
+    for (const message of messages) {
+      const out = injectIntoMessage(fieldPropagator('x-one'), ctx, message as never);
+      assert.notEqual(out, message);
+      assert.deepStrictEqual(out, { ...message, headers: out.headers });
+      assert.equal(Object.getPrototypeOf(out), Object.prototype);
+      assert.equal(out.headers?.['x-one'], 'b7ad6b7169203331');
+    }
+  });
 });
