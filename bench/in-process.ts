@@ -11,7 +11,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import * as kafkajs from 'kafkajs';
 import { loadAnchor } from './anchor';
-import { Kafka, type Consumer, type ConsumerRunConfig, type EachMessageHandler, type EachMessagePayload, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, type Consumer, type ConsumerRunConfig, type EachMessageHandler, type EachMessagePayload, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { startTracing, type Tracing } from '../dist/setup/index';
 import { instrumentConsumer, instrumentProducer } from '../dist/index'; // the built package, as users run it (tsx's module getters would add cost of their own)
 
@@ -41,6 +41,8 @@ interface Variant {
   tracing?: Tracing;
   /** Payloads of its consume ops, when not the shared ones; `wire` ones are decoded per op. */
   payloads?: ConsumePayloads;
+  /** The message of its i-th produce op, when not the shared shape (key and value). */
+  message?: (i: number) => Message;
 }
 
 /** What a consume op hands the handler: ready payloads, or encoded record batches decoded per op as a fetch would. */
@@ -107,11 +109,9 @@ async function wireVariants(): Promise<Variant[]> {
     ['plain kafkajs, wire codec', undefined],
     ['plain kafkajs + trace headers, wire codec', TRACE_HEADERS],
   ] as const) {
-    const producer = wireProducer();
-    const send = producer.send.bind(producer);
-    // An untraced producer that sets the headers itself, as a copy of an upstream context would be.
-    if (headers) producer.send = (record) => send({ ...record, messages: record.messages.map((m) => ({ ...m, headers: { ...headers } })) });
-    out.push({ name, producer, eachMessage: async () => undefined, payloads: { kind: 'wire', batches: await wireBatches(headers) } });
+    // An untraced application that writes the headers itself, as it would copy an upstream context.
+    const message = headers ? (i: number): Message => ({ key: `k${i}`, value: VALUE, headers: { ...headers } }) : undefined;
+    out.push({ name, producer: wireProducer(), eachMessage: async () => undefined, payloads: { kind: 'wire', batches: await wireBatches(headers) }, message });
   }
   return out;
 }
@@ -195,6 +195,10 @@ function payload(i: number, ratio: number): EachMessagePayload {
 }
 
 async function produceOps(v: Variant, n: number): Promise<void> {
+  if (v.message) {
+    for (let i = 0; i < n; i++) await v.producer.send({ topic: 'bench', messages: [v.message(i)] });
+    return;
+  }
   for (let i = 0; i < n; i++) await v.producer.send({ topic: 'bench', messages: [{ key: `k${i}`, value: VALUE }] });
 }
 async function consumeOps(v: Variant, n: number, payloads: ConsumePayloads): Promise<void> {
