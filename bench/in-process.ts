@@ -213,10 +213,17 @@ async function consumeOps(v: Variant, n: number, payloads: ConsumePayloads): Pro
   }
 }
 
-async function timeUs(fn: () => Promise<void>, n: number): Promise<number> {
+/**
+ * µs per op, wall clock and CPU (this process, all threads: the GC's helpers count). On a machine
+ * shared with other work, the CPU figure does not include the time other processes held the cores.
+ */
+async function timeUs(fn: () => Promise<void>, n: number): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await fn();
-  return Number(process.hrtime.bigint() - t0) / 1000 / n;
+  const wall = Number(process.hrtime.bigint() - t0) / 1000 / n;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / n };
 }
 
 /** Bytes allocated per op: heap growth over a run short enough that no scavenge happens (large semi-space). */
@@ -240,7 +247,7 @@ async function main(): Promise<void> {
   const payloads100: ConsumePayloads = { kind: 'ready', list: Array.from({ length: 1000 }, (_, i) => payload(i, 1)) };
   const payloads1: ConsumePayloads = { kind: 'ready', list: Array.from({ length: 1000 }, (_, i) => payload(i, 0.01)) };
   const payloadsFor = (v: Variant) => v.payloads ?? (v.name === 'ours, 1% sampled' ? payloads1 : payloads100);
-  const samples = new Map(vs.map((v) => [v.name, { produce: [] as number[], consume: [] as number[], produceBytes: [] as number[], consumeBytes: [] as number[] }]));
+  const samples = new Map(vs.map((v) => [v.name, { produce: [] as number[], consume: [] as number[], produceCpu: [] as number[], consumeCpu: [] as number[], produceBytes: [] as number[], consumeBytes: [] as number[] }]));
   for (const v of vs) {
     await produceOps(v, 2000); // warm-up: let the JIT settle for every variant
     await consumeOps(v, 2000, payloadsFor(v));
@@ -248,8 +255,12 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     for (const v of vs) {
       const s = samples.get(v.name)!;
-      s.produce.push(await timeUs(() => produceOps(v, OPS), OPS));
-      s.consume.push(await timeUs(() => consumeOps(v, OPS, payloadsFor(v)), OPS));
+      const produced = await timeUs(() => produceOps(v, OPS), OPS);
+      const consumed = await timeUs(() => consumeOps(v, OPS, payloadsFor(v)), OPS);
+      s.produce.push(produced.wall);
+      s.consume.push(consumed.wall);
+      s.produceCpu.push(produced.cpu);
+      s.consumeCpu.push(consumed.cpu);
       s.produceBytes.push(await bytesPerOp(() => produceOps(v, ALLOC_OPS), ALLOC_OPS));
       s.consumeBytes.push(await bytesPerOp(() => consumeOps(v, ALLOC_OPS, payloadsFor(v)), ALLOC_OPS));
       await v.tracing?.forceFlush();
@@ -264,6 +275,8 @@ async function main(): Promise<void> {
       consumeUs: +median(s.consume).toFixed(3),
       produceAddedUs: +(median(s.produce) - median(plain.produce)).toFixed(3),
       consumeAddedUs: +(median(s.consume) - median(plain.consume)).toFixed(3),
+      produceCpuAddedUs: +(median(s.produceCpu) - median(plain.produceCpu)).toFixed(3),
+      consumeCpuAddedUs: +(median(s.consumeCpu) - median(plain.consumeCpu)).toFixed(3),
       produceBytes: Math.round(median(s.produceBytes)),
       consumeBytes: Math.round(median(s.consumeBytes)),
       droppedSpans: v.tracing?.exportStats().droppedSpans ?? 0,
@@ -277,6 +290,8 @@ async function main(): Promise<void> {
       ? {
           'ours / anchor, added µs per produce': +(ours.produceAddedUs / anchor.produceAddedUs).toFixed(3),
           'ours / anchor, added µs per consume': +(ours.consumeAddedUs / anchor.consumeAddedUs).toFixed(3),
+          'ours / anchor, added CPU µs per produce': +(ours.produceCpuAddedUs / anchor.produceCpuAddedUs).toFixed(3),
+          'ours / anchor, added CPU µs per consume': +(ours.consumeCpuAddedUs / anchor.consumeCpuAddedUs).toFixed(3),
         }
       : {};
   const wirePlain = added('plain kafkajs, wire codec');
@@ -290,7 +305,7 @@ async function main(): Promise<void> {
           'trace headers through kafkajs, added bytes per consume': wireHeaders.consumeBytes - wirePlain.consumeBytes,
         }
       : {};
-  console.log(`in-process, ${ROUNDS} interleaved rounds of ${OPS} ops, medians (µs per message; bytes allocated per message)`);
+  console.log(`in-process, ${ROUNDS} interleaved rounds of ${OPS} ops, medians (µs per message, wall clock and CPU; bytes allocated per message)`);
   console.table(rows);
   console.table(ratios);
   console.table(carrying);
