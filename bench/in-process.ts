@@ -11,7 +11,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import * as kafkajs from 'kafkajs';
 import { loadAnchor } from './anchor';
-import { Kafka, type Consumer, type ConsumerRunConfig, type EachMessageHandler, type EachMessagePayload, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, type Consumer, type ConsumerRunConfig, type EachMessageHandler, type EachMessagePayload, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { startTracing, type Tracing } from '../dist/setup/index';
 import { instrumentConsumer, instrumentProducer } from '../dist/index'; // the built package, as users run it (tsx's module getters would add cost of their own)
 
@@ -39,7 +39,14 @@ interface Variant {
   producer: Producer;
   eachMessage: EachMessageHandler;
   tracing?: Tracing;
+  /** Payloads of its consume ops, when not the shared ones; `wire` ones are decoded per op. */
+  payloads?: ConsumePayloads;
+  /** The message of its i-th produce op, when not the shared shape (key and value). */
+  message?: (i: number) => Message;
 }
+
+/** What a consume op hands the handler: ready payloads, or encoded record batches decoded per op as a fetch would. */
+type ConsumePayloads = { kind: 'ready'; list: EachMessagePayload[] } | { kind: 'wire'; batches: Buffer[] };
 
 function stubbedProducer(): Producer {
   // A real kafkajs Producer object (never connected) with its network layer replaced.
@@ -47,6 +54,66 @@ function stubbedProducer(): Producer {
   const ack = [{ topicName: 'bench', partition: 0, errorCode: 0, baseOffset: '0' }];
   producer.send = () => Promise.resolve(ack);
   return producer;
+}
+
+// kafkajs's own wire codec (internal modules: the stubs above skip it, so that the traced variants'
+// figures are the middleware's alone). Used only by the "wire" rows below.
+const wireRequire = createRequire(require.resolve('kafkajs'));
+type Encoded = { buffer: Buffer };
+const ProduceRequest = wireRequire('./src/protocol/requests/produce/v3/request') as (r: object) => { encode(): Promise<Encoded> };
+const RecordBatchEncoder = (wireRequire('./src/protocol/recordBatch/v0') as { RecordBatch: (b: object) => Promise<Encoded> }).RecordBatch;
+const RecordEncoder = wireRequire('./src/protocol/recordBatch/record/v0') as (r: object) => unknown;
+const RecordBatchDecoder = wireRequire('./src/protocol/recordBatch/v0/decoder') as (d: unknown) => Promise<{ records: KafkaMessage[] }>;
+const WireDecoder = wireRequire('./src/protocol/decoder') as new (b: Buffer) => unknown;
+
+/**
+ * Trace headers of realistic size, as a traced upstream writes them: W3C traceparent, a tracestate
+ * with this package's pipeline-origin entry and one other vendor's, and two baggage entries.
+ */
+const TRACE_HEADERS = {
+  traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+  tracestate: 'kjt=mi0x4s2o:2:orders,congo=t61rcWkgMzE',
+  baggage: 'tenant=acme,user.id=4f1c2b9e-8d7a-4b3c-9e21-0a6f5d3c7b10',
+};
+
+/** A producer whose `send` encodes the request as kafkajs would put it on the wire, then resolves. */
+function wireProducer(): Producer {
+  const producer = new Kafka({ brokers: ['127.0.0.1:1'] }).producer();
+  const ack = [{ topicName: 'bench', partition: 0, errorCode: 0, baseOffset: '0' }];
+  producer.send = async (record) => {
+    const topicData = [{ topic: record.topic, partitions: [{ partition: 0, messages: record.messages }] }];
+    await ProduceRequest({ acks: -1, timeout: 30000, topicData }).encode();
+    return ack;
+  };
+  return producer;
+}
+
+/** One-message record batches as a fetch returns them, decoded per consume op. */
+async function wireBatches(headers: Record<string, string> | undefined): Promise<Buffer[]> {
+  return Promise.all(
+    Array.from({ length: 1000 }, async (_, i) => {
+      const record = RecordEncoder({ offsetDelta: 0, key: Buffer.from(`k${i}`), value: VALUE, headers });
+      return (await RecordBatchEncoder({ records: [record], firstOffset: undefined })).buffer;
+    }),
+  );
+}
+
+/**
+ * Baselines without tracing, through kafkajs's own encoding and decoding: plain messages, and
+ * messages carrying trace headers. Their difference is what carrying a context through kafkajs
+ * costs, apart from the cost of tracing.
+ */
+async function wireVariants(): Promise<Variant[]> {
+  const out: Variant[] = [];
+  for (const [name, headers] of [
+    ['plain kafkajs, wire codec', undefined],
+    ['plain kafkajs + trace headers, wire codec', TRACE_HEADERS],
+  ] as const) {
+    // An untraced application that writes the headers itself, as it would copy an upstream context.
+    const message = headers ? (i: number): Message => ({ key: `k${i}`, value: VALUE, headers: { ...headers } }) : undefined;
+    out.push({ name, producer: wireProducer(), eachMessage: async () => undefined, payloads: { kind: 'wire', batches: await wireBatches(headers) }, message });
+  }
+  return out;
 }
 
 function wrappedEachMessage(wrap: (c: Consumer) => Consumer): EachMessageHandler {
@@ -128,16 +195,35 @@ function payload(i: number, ratio: number): EachMessagePayload {
 }
 
 async function produceOps(v: Variant, n: number): Promise<void> {
+  if (v.message) {
+    for (let i = 0; i < n; i++) await v.producer.send({ topic: 'bench', messages: [v.message(i)] });
+    return;
+  }
   for (let i = 0; i < n; i++) await v.producer.send({ topic: 'bench', messages: [{ key: `k${i}`, value: VALUE }] });
 }
-async function consumeOps(v: Variant, n: number, payloads: EachMessagePayload[]): Promise<void> {
-  for (let i = 0; i < n; i++) await v.eachMessage(payloads[i % payloads.length] as EachMessagePayload);
+async function consumeOps(v: Variant, n: number, payloads: ConsumePayloads): Promise<void> {
+  if (payloads.kind === 'ready') {
+    for (let i = 0; i < n; i++) await v.eachMessage(payloads.list[i % payloads.list.length] as EachMessagePayload);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const { records } = await RecordBatchDecoder(new WireDecoder(payloads.batches[i % payloads.batches.length] as Buffer));
+    const message = records[0] as KafkaMessage;
+    await v.eachMessage({ topic: 'bench', partition: 0, message, heartbeat: async () => undefined, pause: () => () => undefined });
+  }
 }
 
-async function timeUs(fn: () => Promise<void>, n: number): Promise<number> {
+/**
+ * µs per op, wall clock and CPU (this process, all threads: the GC's helpers count). On a machine
+ * shared with other work, the CPU figure does not include the time other processes held the cores.
+ */
+async function timeUs(fn: () => Promise<void>, n: number): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await fn();
-  return Number(process.hrtime.bigint() - t0) / 1000 / n;
+  const wall = Number(process.hrtime.bigint() - t0) / 1000 / n;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / n };
 }
 
 /** Bytes allocated per op: heap growth over a run short enough that no scavenge happens (large semi-space). */
@@ -157,10 +243,11 @@ async function main(): Promise<void> {
   loadAnchor().api.propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   const vs = variants();
   vs.push(anchorVariant());
-  const payloadsFor = (v: Variant) => (v.name === 'ours, 1% sampled' ? payloads1 : payloads100);
-  const payloads100 = Array.from({ length: 1000 }, (_, i) => payload(i, 1));
-  const payloads1 = Array.from({ length: 1000 }, (_, i) => payload(i, 0.01));
-  const samples = new Map(vs.map((v) => [v.name, { produce: [] as number[], consume: [] as number[], produceBytes: [] as number[], consumeBytes: [] as number[] }]));
+  vs.push(...(await wireVariants()));
+  const payloads100: ConsumePayloads = { kind: 'ready', list: Array.from({ length: 1000 }, (_, i) => payload(i, 1)) };
+  const payloads1: ConsumePayloads = { kind: 'ready', list: Array.from({ length: 1000 }, (_, i) => payload(i, 0.01)) };
+  const payloadsFor = (v: Variant) => v.payloads ?? (v.name === 'ours, 1% sampled' ? payloads1 : payloads100);
+  const samples = new Map(vs.map((v) => [v.name, { produce: [] as number[], consume: [] as number[], produceCpu: [] as number[], consumeCpu: [] as number[], produceBytes: [] as number[], consumeBytes: [] as number[] }]));
   for (const v of vs) {
     await produceOps(v, 2000); // warm-up: let the JIT settle for every variant
     await consumeOps(v, 2000, payloadsFor(v));
@@ -168,8 +255,12 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     for (const v of vs) {
       const s = samples.get(v.name)!;
-      s.produce.push(await timeUs(() => produceOps(v, OPS), OPS));
-      s.consume.push(await timeUs(() => consumeOps(v, OPS, payloadsFor(v)), OPS));
+      const produced = await timeUs(() => produceOps(v, OPS), OPS);
+      const consumed = await timeUs(() => consumeOps(v, OPS, payloadsFor(v)), OPS);
+      s.produce.push(produced.wall);
+      s.consume.push(consumed.wall);
+      s.produceCpu.push(produced.cpu);
+      s.consumeCpu.push(consumed.cpu);
       s.produceBytes.push(await bytesPerOp(() => produceOps(v, ALLOC_OPS), ALLOC_OPS));
       s.consumeBytes.push(await bytesPerOp(() => consumeOps(v, ALLOC_OPS, payloadsFor(v)), ALLOC_OPS));
       await v.tracing?.forceFlush();
@@ -184,6 +275,8 @@ async function main(): Promise<void> {
       consumeUs: +median(s.consume).toFixed(3),
       produceAddedUs: +(median(s.produce) - median(plain.produce)).toFixed(3),
       consumeAddedUs: +(median(s.consume) - median(plain.consume)).toFixed(3),
+      produceCpuAddedUs: +(median(s.produceCpu) - median(plain.produceCpu)).toFixed(3),
+      consumeCpuAddedUs: +(median(s.consumeCpu) - median(plain.consumeCpu)).toFixed(3),
       produceBytes: Math.round(median(s.produceBytes)),
       consumeBytes: Math.round(median(s.consumeBytes)),
       droppedSpans: v.tracing?.exportStats().droppedSpans ?? 0,
@@ -197,11 +290,25 @@ async function main(): Promise<void> {
       ? {
           'ours / anchor, added µs per produce': +(ours.produceAddedUs / anchor.produceAddedUs).toFixed(3),
           'ours / anchor, added µs per consume': +(ours.consumeAddedUs / anchor.consumeAddedUs).toFixed(3),
+          'ours / anchor, added CPU µs per produce': +(ours.produceCpuAddedUs / anchor.produceCpuAddedUs).toFixed(3),
+          'ours / anchor, added CPU µs per consume': +(ours.consumeCpuAddedUs / anchor.consumeCpuAddedUs).toFixed(3),
         }
       : {};
-  console.log(`in-process, ${ROUNDS} interleaved rounds of ${OPS} ops, medians (µs per message; bytes allocated per message)`);
+  const wirePlain = added('plain kafkajs, wire codec');
+  const wireHeaders = added('plain kafkajs + trace headers, wire codec');
+  const carrying =
+    wirePlain && wireHeaders
+      ? {
+          'trace headers through kafkajs, added µs per produce': +(wireHeaders.produceUs - wirePlain.produceUs).toFixed(3),
+          'trace headers through kafkajs, added µs per consume': +(wireHeaders.consumeUs - wirePlain.consumeUs).toFixed(3),
+          'trace headers through kafkajs, added bytes per produce': wireHeaders.produceBytes - wirePlain.produceBytes,
+          'trace headers through kafkajs, added bytes per consume': wireHeaders.consumeBytes - wirePlain.consumeBytes,
+        }
+      : {};
+  console.log(`in-process, ${ROUNDS} interleaved rounds of ${OPS} ops, medians (µs per message, wall clock and CPU; bytes allocated per message)`);
   console.table(rows);
   console.table(ratios);
+  console.table(carrying);
   const result = {
     bench: 'in-process',
     date: new Date().toISOString(),
@@ -211,6 +318,7 @@ async function main(): Promise<void> {
     opsPerRound: OPS,
     rows,
     ratios,
+    carrying,
   };
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });

@@ -75,6 +75,7 @@ function startBatch(payload: EachBatchPayload, tracing: ClientTracing, options: 
     states.push({ message, offset: Number(message.offset), upstream, done: false });
   }
   const attributes = processAttributes(options, topic, partition);
+  if (options.clientId !== undefined) attributes[ATTR.CLIENT_ID] = options.clientId;
   attributes[ATTR.BATCH_MESSAGE_COUNT] = messages.length;
   const span = tracing.tracer.startSpan(`process ${topic}`, { kind: SpanKind.CONSUMER, attributes, links }, context.active());
   const state: BatchState = {

@@ -8,8 +8,8 @@ import type { ClientTracing } from '../client-tracing';
 /**
  * One hop of a pipeline seen from its consumer: reads the origin the message carries (trusted
  * upstreams only: an untrusted one is dropped like its baggage, and the handler's produces start a
- * new pipeline), puts entry, hop and time since origin on the `process` span's attributes, records
- * the pipeline latency, and returns the origin for the handler's produces to continue.
+ * new pipeline), puts entry, hop and time since origin into `attributes` (given only when the span
+ * records), records the pipeline latency, and returns the origin for the handler's produces to continue.
  * @internal
  */
 export function observePipelineHop(
@@ -19,7 +19,7 @@ export function observePipelineHop(
   upstream: Upstream,
   trusted: boolean,
   nowMs: number,
-  attributes: Attributes,
+  attributes: Attributes | undefined,
 ): PipelineOrigin | undefined {
   if (!trusted || !upstream.spanContext) return undefined;
   const origin = originOfSpanContext(upstream.spanContext);
@@ -29,9 +29,11 @@ export function observePipelineHop(
     return undefined;
   }
   const latency = checkLatency(origin.originMs, nowMs);
-  attributes[OWN.PIPELINE_ENTRY] = origin.entry;
-  attributes[OWN.PIPELINE_HOP] = origin.hop;
-  if (typeof latency === 'number') attributes[OWN.PIPELINE_LATENCY_MS] = latency;
+  if (attributes) {
+    attributes[OWN.PIPELINE_ENTRY] = origin.entry;
+    attributes[OWN.PIPELINE_HOP] = origin.hop;
+    if (typeof latency === 'number') attributes[OWN.PIPELINE_LATENCY_MS] = latency;
+  }
   tracing.metrics.recordPipeline(topic, groupId, origin, latency);
   return origin;
 }

@@ -10,6 +10,7 @@ import { type ClientTracing } from '../client-tracing';
 import { callHook } from '../user-hook';
 import type { Upstream } from '../propagation/extract-headers';
 import { reportSwallowed } from '../diag/report-once';
+import { spanName } from '../spans/span-names';
 
 /** @internal */
 export function isTrusted(options: ConsumerInstrumentationOptions, topic: string): boolean {
@@ -24,7 +25,10 @@ export function isTrusted(options: ConsumerInstrumentationOptions, topic: string
   }
 }
 
-/** Attributes every `process` span of a consumer carries. @internal */
+/**
+ * Attributes every `process` span of a consumer carries from its start: those the messaging
+ * conventions ask for at creation because samplers may decide on them. @internal
+ */
 export function processAttributes(options: ConsumerInstrumentationOptions, topic: string, partition: number): Attributes {
   const attributes: Attributes = {
     [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA,
@@ -34,8 +38,23 @@ export function processAttributes(options: ConsumerInstrumentationOptions, topic
     [ATTR.DESTINATION_PARTITION_ID]: String(partition),
   };
   if (options.groupId !== undefined) attributes[ATTR.CONSUMER_GROUP_NAME] = options.groupId;
-  if (options.clientId !== undefined) attributes[ATTR.CLIENT_ID] = options.clientId;
   return attributes;
+}
+
+/**
+ * Attributes of a `process` span that no sampler needs: the client id, the message's key, size and
+ * offset, and how long it queued. Built only for a span that records.
+ */
+function messageDetails(options: ConsumerInstrumentationOptions, message: KafkaMessage, now: number): Attributes {
+  const details: Attributes = {};
+  if (options.clientId !== undefined) details[ATTR.CLIENT_ID] = options.clientId;
+  addMessageAttributes(details, message.key, message.value, options.captureMessageKey !== false);
+  const offset = Number(message.offset);
+  if (Number.isFinite(offset)) details[ATTR.KAFKA_OFFSET] = offset;
+  const timestamp = Number(message.timestamp);
+  const queued = Number.isFinite(timestamp) && timestamp > 0 ? checkLatency(timestamp, now) : undefined;
+  if (typeof queued === 'number') details[OWN.QUEUE_TIME_MS] = details[ATTR.KAFKA_END_TO_END_LATENCY_MS] = queued;
+  return details;
 }
 
 /**
@@ -53,24 +72,21 @@ export function startProcessSpan(
   upstream: Upstream,
   extra?: { startTime?: number; links?: Link[] },
 ): { span: Span; context: Context } {
-  const attributes = processAttributes(options, topic, partition);
-  addMessageAttributes(attributes, message.key, message.value, options.captureMessageKey !== false);
-  const offset = Number(message.offset);
-  if (Number.isFinite(offset)) attributes[ATTR.KAFKA_OFFSET] = offset;
   const now = extra?.startTime ?? Date.now();
-  const timestamp = Number(message.timestamp);
-  const queued = Number.isFinite(timestamp) && timestamp > 0 ? checkLatency(timestamp, now) : undefined;
-  if (typeof queued === 'number') attributes[OWN.QUEUE_TIME_MS] = attributes[ATTR.KAFKA_END_TO_END_LATENCY_MS] = queued;
   const trusted = isTrusted(options, topic);
-  const origin = observePipelineHop(tracing, options.groupId, topic, upstream, trusted, now, attributes);
-  const links: Link[] = upstream.spanContext && (!trusted || options.linkToParent) ? [{ context: upstream.spanContext }] : [];
-  if (extra?.links) links.push(...extra.links);
+  let links: Link[] | undefined = upstream.spanContext && (!trusted || options.linkToParent) ? [{ context: upstream.spanContext }] : undefined;
+  if (extra?.links) links = links ? links.concat(extra.links) : extra.links;
   const parent = trusted ? upstream.context : ROOT_CONTEXT;
   const span = tracing.tracer.startSpan(
-    `process ${topic}`,
-    { kind: SpanKind.CONSUMER, attributes, links, startTime: extra?.startTime },
+    spanName('process', topic),
+    { kind: SpanKind.CONSUMER, attributes: processAttributes(options, topic, partition), links, startTime: extra?.startTime },
     parent,
   );
+  const recording = span.isRecording();
+  const details = recording ? messageDetails(options, message, now) : undefined;
+  // The pipeline hop is observed whether or not the span records: its latency metric does not sample.
+  const origin = observePipelineHop(tracing, options.groupId, topic, upstream, trusted, now, details);
+  if (details) span.setAttributes(details);
   callHook(options.consumerHook, span, { topic, partition, message });
   const ctx = trace.setSpan(parent, span);
   return { span, context: origin ? withOrigin(ctx, origin) : ctx };

@@ -5,6 +5,7 @@ import type { ProducerInstrumentationOptions } from '../options';
 import { addMessageAttributes } from '../spans/message-attributes';
 import { type ClientTracing } from '../client-tracing';
 import { callHook } from '../user-hook';
+import { spanName } from '../spans/span-names';
 import { injectIntoMessage, staleSpanContext } from '../propagation/inject-headers';
 import { injectionContext } from '../propagation/pipeline-origin';
 
@@ -14,10 +15,14 @@ export interface OutgoingMessage {
   message: Message;
 }
 
-/** Starts a span of a producer operation (`send`, `create`). @internal */
+/**
+ * Starts a span of a producer operation (`send`, `create`) with the attributes the messaging
+ * conventions ask for at creation because samplers may decide on them; `attributes` holds those the
+ * caller adds (partition). The rest are set by {@link addProducerDetails} once the span records.
+ * @internal
+ */
 function startProducerSpan(
   tracing: ClientTracing,
-  options: ProducerInstrumentationOptions,
   operation: 'send' | 'create',
   topic: string | undefined,
   parent: Context,
@@ -28,10 +33,21 @@ function startProducerSpan(
   attributes[ATTR.OPERATION_NAME] = operation;
   attributes[ATTR.OPERATION_TYPE] = operation === 'send' ? OPERATION_TYPE.SEND : OPERATION_TYPE.CREATE;
   if (topic !== undefined) attributes[ATTR.DESTINATION_NAME] = topic;
-  if (options.clientId !== undefined) attributes[ATTR.CLIENT_ID] = options.clientId;
   // Names per the conventions: "{operation} {destination}", or the operation alone when a call spans topics.
-  const name = topic === undefined ? operation : `${operation} ${topic}`;
+  const name = topic === undefined ? operation : spanName(operation, topic);
   return tracing.tracer.startSpan(name, { kind: SpanKind.PRODUCER, attributes, links }, parent);
+}
+
+/**
+ * Attributes no sampler needs (the conventions list those that belong at creation): set after the
+ * start, and only on a span that records, so a sampled-out message costs no key decoding.
+ */
+function addProducerDetails(span: Span, options: ProducerInstrumentationOptions, message: Message | undefined, extra?: Attributes): void {
+  if (!span.isRecording()) return;
+  const details: Attributes = extra ?? {};
+  if (options.clientId !== undefined) details[ATTR.CLIENT_ID] = options.clientId;
+  if (message) addMessageAttributes(details, message.key, message.value, options.captureMessageKey !== false);
+  span.setAttributes(details);
 }
 
 /**
@@ -50,11 +66,11 @@ export function startMessageSpan(
   const { topic, message } = out;
   const attributes: Attributes = {};
   if (typeof message.partition === 'number') attributes[ATTR.DESTINATION_PARTITION_ID] = String(message.partition);
-  addMessageAttributes(attributes, message.key, message.value, options.captureMessageKey !== false);
   const stale = staleSpanContext(tracing.propagator, message.headers);
-  const span = startProducerSpan(tracing, options, operation, topic, parent, attributes, stale && [{ context: stale }]);
+  const span = startProducerSpan(tracing, operation, topic, parent, attributes, stale && [{ context: stale }]);
   let traced: Message;
   try {
+    addProducerDetails(span, options, message);
     traced = injectIntoMessage(tracing.propagator, injectionContext(parent, span, topic, Date.now()), message);
   } catch (err) {
     span.end(); // a started span always ends, even when what follows its start fails
@@ -73,14 +89,20 @@ export function startBatchSendSpan(
   count: number,
   parent: Context,
 ): Span {
-  const attributes: Attributes = { [ATTR.BATCH_MESSAGE_COUNT]: count };
   const [only] = topics;
-  return startProducerSpan(tracing, options, 'send', topics.size === 1 ? only : undefined, parent, attributes, undefined);
+  const span = startProducerSpan(tracing, 'send', topics.size === 1 ? only : undefined, parent, {}, undefined);
+  try {
+    addProducerDetails(span, options, undefined, { [ATTR.BATCH_MESSAGE_COUNT]: count });
+  } catch (err) {
+    span.end(); // a started span always ends, even when what follows its start fails
+    throw err;
+  }
+  return span;
 }
 
 /** Puts where the broker stored the message on its span: the partition and, for one message, its offset. @internal */
 export function recordAck(span: Span, metadata: RecordMetadata[] | undefined, singleMessage: boolean): void {
-  if (!Array.isArray(metadata) || metadata.length !== 1) return;
+  if (!Array.isArray(metadata) || metadata.length !== 1 || !span.isRecording()) return;
   const [m] = metadata;
   if (!m) return;
   span.setAttribute(ATTR.DESTINATION_PARTITION_ID, String(m.partition));

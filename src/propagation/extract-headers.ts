@@ -23,13 +23,15 @@ const NO_UPSTREAM: Upstream = { context: ROOT_CONTEXT, spanContext: undefined };
 export function extractUpstream(propagator: Propagator, headers: IHeaders | undefined, legacy: Propagator[] = []): Upstream {
   if (!headers || typeof headers !== 'object') return NO_UPSTREAM;
   try {
-    let context = propagator.extract(ROOT_CONTEXT, headers, headerGetter);
-    let sc = trace.getSpanContext(context);
-    if ((!sc || !trace.isSpanContextValid(sc)) && legacy.length > 0) {
-      context = extractLegacy(legacy, headers, headerGetter);
-      sc = trace.getSpanContext(context);
-    }
-    return { context, spanContext: sc && trace.isSpanContextValid(sc) ? sc : undefined };
+    const context = propagator.extract(ROOT_CONTEXT, headers, headerGetter);
+    const sc = trace.getSpanContext(context);
+    // Validated once: the check reads every character of both ids.
+    if (sc && trace.isSpanContextValid(sc)) return { context, spanContext: sc };
+    if (legacy.length === 0) return { context, spanContext: undefined };
+    const legacyContext = extractLegacy(legacy, headers, headerGetter);
+    const legacySc = trace.getSpanContext(legacyContext);
+    // extractLegacy returns either a context with a valid span context or ROOT_CONTEXT.
+    return { context: legacyContext, spanContext: legacySc && trace.isSpanContextValid(legacySc) ? legacySc : undefined };
   } catch (err) {
     reportSwallowed('extract', err);
     return NO_UPSTREAM;

@@ -30,6 +30,17 @@ const countingSetter: TextMapSetter<IHeaders> = {
   },
 };
 
+/** The last fields list seen and its lowercase set: a propagator's fields rarely change, but are asked per message. */
+let lastFields: { list: string[]; lower: ReadonlySet<string> } | undefined;
+
+function lowercaseFields(list: string[]): ReadonlySet<string> {
+  const last = lastFields;
+  if (last && last.list.length === list.length && last.list.every((f, i) => f === list[i])) return last.lower;
+  const lower = new Set(list.map((f) => f.toLowerCase()));
+  lastFields = { list: [...list], lower };
+  return lower;
+}
+
 /**
  * Returns the message with `ctx` injected into a copy of its headers. The user's headers are kept,
  * except earlier values of the propagator's own fields (matched case-insensitively), which the new
@@ -41,7 +52,7 @@ export function injectIntoMessage(propagator: Propagator, ctx: Context, message:
   const headers: IHeaders = {};
   const old = message.headers;
   if (old) {
-    const fields = new Set(propagator.fields().map((f) => f.toLowerCase()));
+    const fields = lowercaseFields(propagator.fields());
     for (const key of Object.keys(old)) {
       if (!fields.has(key.toLowerCase())) headers[key] = old[key];
     }
@@ -55,5 +66,16 @@ export function injectIntoMessage(propagator: Propagator, ctx: Context, message:
     return message;
   }
   if (written === 0) return message;
-  return { ...message, headers };
+  return withHeaders(message, headers);
+}
+
+/**
+ * A copy of `message` (every own enumerable property, as a spread copies them) with `headers`. Node
+ * 20's V8 takes about half a microsecond to add a property the spread source lacked (`{ ...m, headers }`
+ * on a message without headers); declaring it first costs a few tens of nanoseconds on every version.
+ */
+function withHeaders(message: Message, headers: IHeaders): Message {
+  const copy: Message = Object.prototype.hasOwnProperty.call(message, 'headers') ? { ...message } : { headers: undefined, ...message };
+  copy.headers = headers;
+  return copy;
 }

@@ -104,6 +104,13 @@ function lastKey(members: string): string {
   return last.slice(0, last.indexOf('='));
 }
 
+/** Whether a tracestate holds nothing, or our entry alone (then ours replaces it whole). */
+function isEmptyOrOnlyOurs(state: TraceState): boolean {
+  if (state instanceof OnlyOurEntry) return true;
+  const current = state.serialize();
+  return current === '' || (current.startsWith(OWN_PREFIX) && !current.includes(','));
+}
+
 /**
  * Sets this package's entry at the front of `state` (W3C: an updated entry moves to the left). When
  * the list would pass 32 members or 512 characters (receivers drop a longer header whole), right-most
@@ -112,9 +119,7 @@ function lastKey(members: string): string {
  */
 export function setOriginEntry(state: TraceState | undefined, value: string): TraceState {
   // The common cases, kept cheap (every traced produce passes here): no tracestate, or only ours.
-  if (!state) return new OnlyOurEntry(value);
-  const current = state.serialize();
-  if (current === '' || (current.startsWith(OWN_PREFIX) && !current.includes(','))) return new OnlyOurEntry(value);
+  if (!state || isEmptyOrOnlyOurs(state)) return new OnlyOurEntry(value);
   let next = state.unset(TRACESTATE_KEY);
   let members = next.serialize();
   const ours = TRACESTATE_KEY.length + 1 + value.length + 1;
@@ -128,24 +133,57 @@ export function setOriginEntry(state: TraceState | undefined, value: string): Tr
 }
 
 /**
+ * The last origin value formatted, and the tracestate holding only it: messages produced within the
+ * same millisecond (or continuing the same consumed origin) carry the same value, so it is formatted
+ * once. Both are immutable.
+ */
+interface FormattedOrigin extends PipelineOrigin {
+  value: string;
+  only: OnlyOurEntry;
+}
+let lastValue: FormattedOrigin | undefined;
+
+function originValue(originMs: number, hop: number, entry: string): FormattedOrigin {
+  const last = lastValue;
+  if (last && last.originMs === originMs && last.hop === hop && last.entry === entry) return last;
+  const value = formatOrigin({ originMs, hop, entry });
+  return (lastValue = { originMs, hop, entry, value, only: new OnlyOurEntry(value) });
+}
+
+/** Topics checked against {@link TOPIC} lately; past the bound the cache starts over. */
+const validTopics = new Set<string>();
+const MAX_VALID_TOPICS = 1024;
+
+function isValidTopic(topic: string): boolean {
+  if (validTopics.has(topic)) return true;
+  if (!TOPIC.test(topic)) return false;
+  if (validTopics.size >= MAX_VALID_TOPICS) validTopics.clear();
+  validTopics.add(topic);
+  return true;
+}
+
+/**
  * The context to inject into a message produced to `topic` under `parent`: the producer span's
  * context with the pipeline origin in its tracestate, continuing the origin of the work in progress
  * (one more hop) or starting a pipeline at `nowMs` with `topic` as its entry. The span itself is not
  * changed: the propagator reads the span context from this injection-only context, so any propagator
- * that writes `tracestate` carries the origin, and any tracer provider works.
+ * that writes `tracestate` carries the origin, and any tracer provider works. A sampled-out span
+ * carries the origin too: the pipeline latency metric downstream does not depend on sampling.
  * @internal
  */
 export function injectionContext(parent: Context, span: Span, topic: string, nowMs: number): Context {
   const sc = span.spanContext();
-  const withSpan = trace.setSpan(parent, span);
-  if (!trace.isSpanContextValid(sc)) return withSpan;
+  if (!trace.isSpanContextValid(sc)) return trace.setSpan(parent, span);
   try {
     const from = currentOrigin(parent);
-    if (!from && !TOPIC.test(topic)) return withSpan;
-    const origin = from ? { originMs: from.originMs, hop: from.hop + 1, entry: from.entry } : { originMs: nowMs, hop: 1, entry: topic };
-    return trace.setSpanContext(parent, { ...sc, traceState: setOriginEntry(sc.traceState, formatOrigin(origin)) });
+    if (!from && !isValidTopic(topic)) return trace.setSpan(parent, span);
+    const { value, only } = from ? originValue(from.originMs, from.hop + 1, from.entry) : originValue(nowMs, 1, topic);
+    const state = sc.traceState;
+    // Nearly every message: no tracestate, or ours alone (setOriginEntry's own fast path, without a new object).
+    const traceState = !state || isEmptyOrOnlyOurs(state) ? only : setOriginEntry(state, value);
+    return trace.setSpanContext(parent, { ...sc, traceState });
   } catch (err) {
     reportSwallowed('pipeline-origin', err);
-    return withSpan; // the origin is extra: never let it cost the message its trace context
+    return trace.setSpan(parent, span); // the origin is extra: never let it cost the message its trace context
   }
 }

@@ -2,11 +2,11 @@
 // the real middleware (stand-in clients, SDK tracer and meter providers).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTraceState } from '@opentelemetry/api';
+import { ROOT_CONTEXT, TraceFlags, createTraceState, trace, type Context } from '@opentelemetry/api';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { EachMessagePayload, KafkaMessage, Message } from 'kafkajs';
 import { instrumentConsumer, instrumentProducer, type ConsumerInstrumentationOptions } from '../../../src/index';
-import { formatOrigin, parseOrigin, setOriginEntry } from '../../../src/propagation/pipeline-origin';
+import { formatOrigin, injectionContext, parseOrigin, setOriginEntry, withOrigin } from '../../../src/propagation/pipeline-origin';
 import { fakeConsumer, fakeProducer, kafkaMessage, memoryTracing } from '../memory-tracing';
 
 const KEY = /^[a-z][a-z0-9_\-*/]{0,255}$/;
@@ -160,5 +160,31 @@ describe('pipeline origin: the single-entry tracestate', () => {
     assert.equal(only.unset('kjt').serialize(), '');
     assert.equal(only.unset('congo').serialize(), 'kjt=1:1:orders');
     assert.equal(setOriginEntry(only, '3:3:orders').serialize(), 'kjt=3:3:orders');
+  });
+});
+
+describe('pipeline origin: the value injected per message', () => {
+  const span = (traceState?: string) =>
+    trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE, traceState: traceState === undefined ? undefined : createTraceState(traceState) });
+  const carried = (ctx: Context) => trace.getSpanContext(ctx)?.traceState?.serialize();
+
+  it('is the origin of each message, whatever was injected just before (same millisecond, other topic, other hop)', () => {
+    const cases: Array<[Context, string, number, string | undefined, string]> = [
+      [ROOT_CONTEXT, 'a', 1000, undefined, 'kjt=rs:1:a'],
+      [ROOT_CONTEXT, 'a', 1000, undefined, 'kjt=rs:1:a'],
+      [ROOT_CONTEXT, 'b', 1000, undefined, 'kjt=rs:1:b'],
+      [ROOT_CONTEXT, 'b', 1001, undefined, 'kjt=rt:1:b'],
+      [ROOT_CONTEXT, 'b', 1001, 'congo=t61', 'kjt=rt:1:b,congo=t61'],
+      [ROOT_CONTEXT, 'b', 1001, 'kjt=old', 'kjt=rt:1:b'],
+      [withOrigin(ROOT_CONTEXT, { originMs: 1000, hop: 1, entry: 'a' }), 'c', 1001, undefined, 'kjt=rs:2:a'],
+      [withOrigin(ROOT_CONTEXT, { originMs: 1000, hop: 2, entry: 'a' }), 'c', 1001, undefined, 'kjt=rs:3:a'],
+      [withOrigin(ROOT_CONTEXT, { originMs: 1000, hop: 2, entry: 'b' }), 'c', 1001, undefined, 'kjt=rs:3:b'],
+      [ROOT_CONTEXT, 'a', 1000, undefined, 'kjt=rs:1:a'],
+      [ROOT_CONTEXT, 'not a topic!', 1000, 'congo=t61', 'congo=t61'],
+      [ROOT_CONTEXT, 'a', 1000, undefined, 'kjt=rs:1:a'],
+    ];
+    for (const [parent, topic, nowMs, state, expected] of cases) {
+      assert.equal(carried(injectionContext(parent, span(state), topic, nowMs)), expected, `${topic} at ${nowMs} under ${state}`);
+    }
   });
 });
