@@ -11,11 +11,13 @@
 // Sustained variants: plain; jaeger / otlp (ours, exporting to the real Jaeger on the same cores);
 // jaeger-sink / otlp-sink (ours, exporting to a loopback sink in this process that reads and discards
 // the bodies, counting spans: the application's own cost); anchor-sink (the anchor, Jaeger Thrift to
-// the sink).
-import { spawn } from 'node:child_process';
+// the sink). confluent-plain / confluent-sink / confluent-jaeger: the same on Confluent's client (built for
+// this Node.js by scripts/confluent/install.mjs on first use); their ratios are to confluent-plain.
+//   npm run bench:e2e -- --sustained --repeat 3 --variants plain,jaeger-sink,confluent-plain,confluent-sink
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAnchor } from './anchor';
 import { CollectorSink } from './collector-sink';
@@ -61,6 +63,13 @@ function run(args: string[], env: Record<string, string> = {}, onStart?: () => v
       else resolve(JSON.parse(line.slice(7)) as Result);
     });
   });
+}
+
+/** NODE_PATH with Confluent's client for this Node.js (built on first use, then found in .cache/confluent/). */
+function confluentNodePath(): string {
+  const res = spawnSync(process.execPath, [join(root, 'scripts', 'confluent', 'install.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (res.status !== 0) throw new Error("Confluent's client could not be installed (scripts/confluent/install.mjs, above)");
+  return [res.stdout.trim(), process.env.NODE_PATH].filter(Boolean).join(delimiter);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -129,6 +138,7 @@ async function main(): Promise<void> {
     const seconds = Number(values.duration);
     const common = ['--messages', String(rate * seconds), '--rate', String(rate), '--partitions', '32', '--size', '1200', '--batch', '100', '--inflight', '16'];
     const variants = values.variants!.split(',');
+    const confluentPath = variants.some((v) => v.startsWith('confluent-')) ? confluentNodePath() : undefined;
     for (let round = 1; round <= Number(values.repeat); round++) {
       // Plain kafkajs first in each round, on the same load: the latency floor of this broker on this machine.
       for (const v of variants) {
@@ -136,10 +146,14 @@ async function main(): Promise<void> {
         const toSink = v.endsWith('-sink');
         const sink = toSink ? new CollectorSink() : undefined;
         await sink?.start();
-        const exporter = v.startsWith('otlp') ? 'otlp' : 'jaeger';
-        const workerVariant = v === 'plain' ? 'plain' : v.startsWith('anchor') ? 'official' : 'ours';
+        const confluent = v.startsWith('confluent-');
+        const plain = v === 'plain' || v === 'confluent-plain';
+        const exporter = v.startsWith('otlp') || v === 'confluent-otlp' ? 'otlp' : 'jaeger';
+        const workerVariant = plain ? 'plain' : v.startsWith('anchor') ? 'official' : 'ours';
         const env: Record<string, string> = sink ? { OTEL_EXPORTER_JAEGER_ENDPOINT: sink.jaegerEndpoint, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.otlpEndpoint } : {};
-        const r = await run(['--variant', workerVariant, ...(v === 'plain' ? [] : ['--exporter', exporter]), ...common], env, v === 'plain' ? undefined : outage(sink, values.outage));
+        if (confluent && confluentPath) env.NODE_PATH = confluentPath;
+        const client = confluent ? ['--client', 'confluent'] : [];
+        const r = await run(['--variant', workerVariant, ...client, ...(plain ? [] : ['--exporter', exporter]), ...common], env, plain ? undefined : outage(sink, values.outage));
         await sink?.stop();
         results.push({ ...r, name: v, round, sinkSpans: sink?.spans, sinkErrors: sink?.errors });
         const f = (x: unknown) => String(x);
@@ -149,10 +163,12 @@ async function main(): Promise<void> {
     summary = summarize(results, (r) => r.name as string);
     const row = (k: string, col: string) => summary.table[k]?.[col] ?? NaN;
     ratios = {};
-    for (const v of variants.filter((x) => x !== 'plain')) {
-      ratios[`${v} / plain (cpu µs/msg)`] = +(row(v, 'cpu µs/msg') / row('plain', 'cpu µs/msg')).toFixed(3);
-      ratios[`${v} / plain (p99)`] = +(row(v, 'p99 ms') / row('plain', 'p99 ms')).toFixed(3);
-      ratios[`${v} / plain (msg/s)`] = +(row(v, 'msg/s') / row('plain', 'msg/s')).toFixed(3);
+    for (const v of variants.filter((x) => x !== 'plain' && x !== 'confluent-plain')) {
+      // Each client against its own plain run.
+      const base = v.startsWith('confluent-') ? 'confluent-plain' : 'plain';
+      ratios[`${v} / ${base} (cpu µs/msg)`] = +(row(v, 'cpu µs/msg') / row(base, 'cpu µs/msg')).toFixed(3);
+      ratios[`${v} / ${base} (p99)`] = +(row(v, 'p99 ms') / row(base, 'p99 ms')).toFixed(3);
+      ratios[`${v} / ${base} (msg/s)`] = +(row(v, 'msg/s') / row(base, 'msg/s')).toFixed(3);
     }
   } else {
     name = 'e2e';
