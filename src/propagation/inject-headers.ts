@@ -34,18 +34,18 @@ const countingSetter: TextMapSetter<IHeaders> = {
  * Returns the message with `ctx` injected into a copy of its headers. The user's headers are kept,
  * except earlier values of the propagator's own fields (matched case-insensitively), which the new
  * context replaces. When the propagator writes nothing (none registered), the message is returned
- * as it was: no header changes; so is a message whose headers are a list, not a record. The caller's
- * message object is never mutated.
+ * as it was: no header changes. A message whose headers are a list, not a record, goes with the same
+ * content (a shallow copy) and no context. The caller's message object is never mutated.
  * @internal
  */
 export function injectIntoMessage(propagator: Propagator, ctx: Context, message: Message): Message {
   const old = message.headers;
   if (Array.isArray(old)) {
     // Not a header record: the list Confluent's send() leaves in a message it was given. The client
-    // rejects it, and what its native code does with one depends on the Node.js line; sent exactly as
-    // given, the client answers as it would untraced.
+    // rejects it, and what its native code does with one depends on the Node.js line; sent with the
+    // same content, the client answers as it would untraced. A copy still: that client rewrites what it gets.
     reportSwallowed('inject', new TypeError('message headers are a list, not a record: sent without trace context'));
-    return message;
+    return { ...message };
   }
   const headers: IHeaders = {};
   if (old) {
