@@ -169,6 +169,7 @@ async function buildFor(node) {
   if (existsSync(join(dir, '.ready'))) return modules;
 
   const base = await confluentPackage();
+  mkdirSync(logDir, { recursive: true });
   await buildDeps();
   const started = Date.now();
   const log = join(logDir, `confluent-build-node${abi}.log`);
