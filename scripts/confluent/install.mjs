@@ -8,6 +8,7 @@
 // without scripts (.cache/confluent/package/, its type declarations copied to .cache/confluent/types/
 // for `tsc`), and built once per Node.js ABI (.cache/confluent/<version>-node<abi>-<platform>-<arch>-
 // <lock hash>/) against that line's own headers. A finished build is marked ready; later calls return at once.
+// Each step holds `<dir>.lock` while it works, so processes started together share one build.
 //
 //   node scripts/confluent/install.mjs               for this Node.js; prints the directory for NODE_PATH
 //   node scripts/confluent/install.mjs --node=20,24  for those lines (scripts/node-versions.mjs)
@@ -16,7 +17,7 @@
 //   import { confluentModules, confluentTypes } from './scripts/confluent/install.mjs'
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, openSync, closeSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeBinary } from '../node-versions.mjs';
@@ -69,12 +70,67 @@ function publish(tmp, final) {
   renameSync(tmp, final);
 }
 
+/** Whether the process that made a lock directory still runs (a lock just made has no pid yet: alive). */
+function holderAlive(lock) {
+  let pid;
+  try {
+    pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    try {
+      return Date.now() - statSync(lock).mtimeMs < 10000;
+    } catch {
+      return true; // gone meanwhile: the next mkdir tells
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err?.code === 'EPERM';
+  }
+}
+
+/**
+ * Runs `work` unless `done()` holds, holding `<dir>.lock`: two processes started together (a demo and a
+ * test run) do not build the same directory twice, nor replace it under each other; the second waits, then
+ * finds it done. The lock of a process that died is taken over.
+ */
+async function exclusively(dir, done, work) {
+  if (done()) return;
+  mkdirSync(dirname(dir), { recursive: true });
+  const lock = `${dir}.lock`;
+  for (let told = false; ; ) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if (err?.code !== 'EEXIST') throw err;
+    }
+    if (!holderAlive(lock)) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (!told) say(`waiting for another process preparing ${dir}`);
+    told = true;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  try {
+    writeFileSync(join(lock, 'pid'), String(process.pid));
+    if (!done()) await work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+const stamped = (dir) => {
+  const stamp = join(dir, '.lock-hash');
+  return existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash;
+};
+
 let fetching;
 /** The package and its dependencies from the lock file, without install scripts (no build). */
 function confluentPackage() {
-  fetching ??= (async () => {
-    const stamp = join(PACKAGE_DIR, '.lock-hash');
-    if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash) return PACKAGE_DIR;
+  fetching ??= exclusively(PACKAGE_DIR, () => stamped(PACKAGE_DIR), async () => {
     mkdirSync(logDir, { recursive: true });
     const tmp = `${PACKAGE_DIR}.tmp-${process.pid}`;
     const log = join(logDir, 'confluent-fetch.log');
@@ -89,24 +145,24 @@ function confluentPackage() {
     }
     writeFileSync(join(tmp, '.lock-hash'), lockHash);
     publish(tmp, PACKAGE_DIR);
-    return PACKAGE_DIR;
-  })();
+  }).then(() => PACKAGE_DIR);
   return fetching;
 }
 
 /** The package's type declarations in TYPES_DIR (fetched first when missing); resolves to that directory. */
 export async function confluentTypes() {
-  const stamp = join(TYPES_DIR, '.lock-hash');
-  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash) return TYPES_DIR;
+  if (stamped(TYPES_DIR)) return TYPES_DIR;
   const pkg = join(await confluentPackage(), 'node_modules', PACKAGE);
-  const tmp = `${TYPES_DIR}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  cpSync(join(pkg, 'index.d.ts'), join(tmp, 'index.d.ts'));
-  cpSync(join(pkg, 'types'), join(tmp, 'types'), { recursive: true });
-  writeFileSync(join(tmp, 'package.json'), `${JSON.stringify({ name: PACKAGE, version, types: 'index.d.ts' }, null, 2)}\n`);
-  writeFileSync(stamp.replace(TYPES_DIR, tmp), lockHash);
-  publish(tmp, TYPES_DIR);
+  await exclusively(TYPES_DIR, () => stamped(TYPES_DIR), async () => {
+    const tmp = `${TYPES_DIR}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    cpSync(join(pkg, 'index.d.ts'), join(tmp, 'index.d.ts'));
+    cpSync(join(pkg, 'types'), join(tmp, 'types'), { recursive: true });
+    writeFileSync(join(tmp, 'package.json'), `${JSON.stringify({ name: PACKAGE, version, types: 'index.d.ts' }, null, 2)}\n`);
+    writeFileSync(join(tmp, '.lock-hash'), lockHash);
+    publish(tmp, TYPES_DIR);
+  });
   return TYPES_DIR;
 }
 
@@ -166,9 +222,14 @@ async function buildFor(node) {
   const { version: nodeVersion, abi } = await describeNode(node);
   const dir = join(cacheDir, `${version}-node${abi}-${process.platform}-${process.arch}-${lockHash}`);
   const modules = join(dir, 'node_modules');
-  if (existsSync(join(dir, '.ready'))) return modules;
-
+  const ready = () => existsSync(join(dir, '.ready'));
+  if (ready()) return modules;
   const base = await confluentPackage();
+  await exclusively(dir, ready, () => build(node, nodeVersion, abi, base, dir));
+  return modules;
+}
+
+async function build(node, nodeVersion, abi, base, dir) {
   mkdirSync(logDir, { recursive: true });
   await buildDeps();
   const started = Date.now();
@@ -200,7 +261,6 @@ async function buildFor(node) {
   writeFileSync(join(tmp, '.ready'), `${nodeVersion}\n`);
   publish(tmp, dir);
   say(`built for Node.js ${nodeVersion} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  return modules;
 }
 
 /**
