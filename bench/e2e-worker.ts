@@ -21,6 +21,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '0' }, // messages/s to pace at; 0 = as fast as possible
     exporter: { type: 'string', default: 'jaeger' }, // jaeger | otlp
     brokers: { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
+    client: { type: 'string', default: 'kafkajs' }, // kafkajs | confluent (plain and ours only: bench/e2e-confluent.ts)
   },
 });
 const variant = values.variant as 'plain' | 'plain-headers' | 'ours' | 'official';
@@ -58,11 +59,19 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function main(): Promise<void> {
+/** The consumer's handler: gets each message's producer timestamp (ms, as a string). */
+export type EachMessage = (payload: { message: { timestamp: string } }) => Promise<void>;
+/** What the measured run needs of a client: a connected producer, and a consumer already running and joined. */
+export interface BenchPair {
+  producer: { send(record: { topic: string; messages: { key: string; value: Buffer }[] }): Promise<unknown>; disconnect(): Promise<void> };
+  consumer: { disconnect(): Promise<void> };
+}
+
+/** The kafkajs producer and consumer group on a fresh topic, the consumer running `eachMessage` and joined. */
+async function kafkajsPair(topic: string, eachMessage: EachMessage): Promise<BenchPair> {
   const config: KafkaConfig = { clientId: `bench-${variant}`, brokers: values.brokers!.split(','), logLevel: logLevel.NOTHING };
   let kafka: KafkaClass = new Kafka(config);
   if (variant === 'ours') kafka = traceKafka(kafka);
-  const topic = `bench-${variant}-${Date.now().toString(36)}`;
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: Number(values.partitions) }], waitForLeaders: true });
@@ -70,21 +79,38 @@ async function main(): Promise<void> {
 
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   const consumer = kafka.consumer({ groupId: `${topic}-g`, maxBytes: 64 << 20 });
+  await Promise.all([producer.connect(), consumer.connect()]);
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
+  await consumer.run({ partitionsConsumedConcurrently: Math.min(8, Number(values.partitions)), eachMessage });
+  await joined;
+  return { producer, consumer };
+}
+
+async function main(): Promise<void> {
+  const confluent = values.client === 'confluent';
+  if (confluent && variant === 'official') throw new Error('the official instrumentation patches kafkajs only: no --client confluent');
+  const topic = `bench-${confluent ? 'confluent-' : ''}${variant}-${Date.now().toString(36)}`;
   const latencies: number[] = [];
   let consumed = 0;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
-  await Promise.all([producer.connect(), consumer.connect()]);
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
-  await consumer.run({
-    partitionsConsumedConcurrently: Math.min(8, Number(values.partitions)),
-    eachMessage: async ({ message }) => {
-      latencies.push(Date.now() - Number(message.timestamp));
-      if (++consumed === N) resolveDone();
-    },
-  });
-  await joined;
+  const eachMessage: EachMessage = async ({ message }) => {
+    latencies.push(Date.now() - Number(message.timestamp));
+    if (++consumed === N) resolveDone();
+  };
+  // Confluent's package is loaded only for its runs (a native addon, from NODE_PATH).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loadConfluent = () => require('./e2e-confluent') as typeof import('./e2e-confluent');
+  const { producer, consumer } = confluent
+    ? await loadConfluent().confluentPair({
+        topic,
+        brokers: values.brokers!.split(','),
+        partitions: Number(values.partitions),
+        traced: variant === 'ours',
+        eachMessage,
+      })
+    : await kafkajsPair(topic, eachMessage);
 
   let peakRss = process.memoryUsage().rss;
   const rssSamples: number[] = [];
@@ -135,6 +161,7 @@ async function main(): Promise<void> {
   const third = Math.floor(rssSamples.length / 3);
   const result = {
     variant,
+    client: values.client,
     exporter: untraced ? null : values.exporter,
     messages: N,
     seconds: +seconds.toFixed(2),

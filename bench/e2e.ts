@@ -14,11 +14,13 @@
 // writes: kafkajs's own cost of carrying them); jaeger / otlp (ours, exporting to the real Jaeger on the same cores);
 // jaeger-sink / otlp-sink (ours, exporting to a loopback sink in this process that reads and discards
 // the bodies, counting spans: the application's own cost); anchor-sink (the anchor, Jaeger Thrift to
-// the sink).
-import { spawn } from 'node:child_process';
+// the sink). confluent-plain / confluent-sink / confluent-jaeger: the same on Confluent's client (built for
+// this Node.js by scripts/confluent/install.mjs on first use); their ratios are to confluent-plain.
+//   npm run bench:e2e -- --sustained --repeat 3 --variants plain,jaeger-sink,confluent-plain,confluent-sink
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAnchor } from './anchor';
 import { CollectorSink } from './collector-sink';
@@ -79,6 +81,13 @@ function run(args: string[], env: Record<string, string> = {}, onStart?: () => v
       else resolve(JSON.parse(line.slice(7)) as Result);
     });
   });
+}
+
+/** NODE_PATH with Confluent's client for this Node.js (built on first use, then found in .cache/confluent/). */
+function confluentNodePath(): string {
+  const res = spawnSync(process.execPath, [join(root, 'scripts', 'confluent', 'install.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (res.status !== 0) throw new Error("Confluent's client could not be installed (scripts/confluent/install.mjs, above)");
+  return [res.stdout.trim(), process.env.NODE_PATH].filter(Boolean).join(delimiter);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -151,24 +160,31 @@ async function main(): Promise<void> {
    * One run of variant `v` (plain, plain-headers, jaeger, otlp, jaeger-sink, otlp-sink, anchor, anchor-sink):
    * a sink started for the `-sink` ones, the worker run, the outage staged for traced ones.
    */
+  let confluentPath: string | undefined;
   const runVariant = async (v: string, common: string[], round: number): Promise<void> => {
     const sink = v.endsWith('-sink') ? new CollectorSink() : undefined;
     await sink?.start();
-    const exporter = v.startsWith('otlp') ? 'otlp' : 'jaeger';
-    const untraced = v === 'plain' || v === 'plain-headers';
-    const workerVariant = untraced ? v : v.startsWith('anchor') ? 'official' : 'ours';
+    const confluent = v.startsWith('confluent-');
+    const exporter = v.startsWith('otlp') || v === 'confluent-otlp' ? 'otlp' : 'jaeger';
+    const untraced = v === 'plain' || v === 'plain-headers' || v === 'confluent-plain';
+    const workerVariant = v === 'confluent-plain' ? 'plain' : untraced ? v : v.startsWith('anchor') ? 'official' : 'ours';
     const env: Record<string, string> = sink ? { OTEL_EXPORTER_JAEGER_ENDPOINT: sink.jaegerEndpoint, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.otlpEndpoint } : {};
-    const r = await run(['--variant', workerVariant, ...(untraced ? [] : ['--exporter', exporter]), ...common], env, untraced ? undefined : outage(sink, values.outage));
+    if (confluent) env.NODE_PATH = confluentPath ??= confluentNodePath();
+    const client = confluent ? ['--client', 'confluent'] : [];
+    const r = await run(['--variant', workerVariant, ...client, ...(untraced ? [] : ['--exporter', exporter]), ...common], env, untraced ? undefined : outage(sink, values.outage));
     await sink?.stop();
     results.push({ ...r, name: v, round, sinkSpans: sink?.spans, sinkErrors: sink?.errors });
     const f = (x: unknown) => String(x);
     console.log(`  ${f(r.messagesPerSecond)} msg/s, ${f(r.cpuMicrosPerMessage)} µs CPU/msg, p99 ${f(r.latencyP99Ms)} ms, spans ${JSON.stringify(r.spans)}${sink ? `, sink received ${sink.spans}` : ''}`);
   };
-  // Each variant against plain kafkajs of the same runs.
+  // Each variant against the plain run of its own client (kafkajs or Confluent's) in the same runs.
   const ratiosToPlain = (variants: string[], columns: [string, string][]): Record<string, number> => {
     const row = (k: string, col: string) => summary.table[k]?.[col] ?? NaN;
     const out: Record<string, number> = {};
-    for (const v of variants.filter((x) => x !== 'plain')) for (const [col, label] of columns) out[`${v} / plain (${label})`] = +(row(v, col) / row('plain', col)).toFixed(3);
+    for (const v of variants.filter((x) => x !== 'plain' && x !== 'confluent-plain')) {
+      const base = v.startsWith('confluent-') ? 'confluent-plain' : 'plain';
+      for (const [col, label] of columns) out[`${v} / ${base} (${label})`] = +(row(v, col) / row(base, col)).toFixed(3);
+    }
     return out;
   };
   if (values.sustained) {

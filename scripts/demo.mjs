@@ -1,20 +1,31 @@
-// `npm run demo`: make sure the real Kafka and Jaeger are up (or use KAFKA_BROKERS / JAEGER_QUERY_URL),
-// then run the order pipeline example and print its traces. Leaves Kafka and Jaeger running so the
-// traces stay findable; `npm run infra:down` stops them.
-import { spawn, spawnSync } from 'node:child_process';
+// `npm run demo`: make sure the real Kafka and Jaeger are up (or use KAFKA_BROKERS / JAEGER_QUERY_URL) and
+// Confluent's client is built for this Node.js (its `checkout` service runs on it), then run the order
+// pipeline example and print its traces. Leaves Kafka and Jaeger running so the traces stay findable;
+// `npm run infra:down` stops them.
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { confluentNodePath } from './confluent/install.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const step = (label, cmd, args) => {
-  console.log(label);
-  const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
-  if (res.status !== 0) process.exit(res.status ?? 1);
-};
+const exitCode = (child) => new Promise((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+// Confluent's client builds (first run only, about 90 s) while Kafka and Jaeger start.
+const confluent = confluentNodePath();
+confluent.catch(() => undefined); // reported below
 // infra.sh says itself when something has to be built (first run) and shows progress while it does.
-step('checking Kafka and Jaeger', 'bash', ['scripts/infra.sh', 'up']);
+console.log('checking Kafka and Jaeger');
+const infra = await exitCode(spawn('bash', ['scripts/infra.sh', 'up'], { cwd: root, stdio: 'inherit' }));
+if (infra !== 0) process.exit(infra);
+let NODE_PATH;
+try {
+  NODE_PATH = await confluent;
+} catch (err) {
+  console.error(`Confluent's client (scripts/confluent/install.mjs) could not be installed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
 console.log('running examples/order-pipeline');
 const pipeline = spawn(process.execPath, ['--import', 'tsx', 'examples/order-pipeline/run.ts'], {
   cwd: root,
+  env: { ...process.env, NODE_PATH },
   stdio: ['inherit', 'pipe', 'inherit'],
 });
 let printed = '';
@@ -22,7 +33,7 @@ pipeline.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   printed += chunk;
 });
-const status = await new Promise((resolve) => pipeline.on('close', (code) => resolve(code ?? 1)));
+const status = await exitCode(pipeline);
 if (status !== 0) process.exit(status);
 await whereToLook([...printed.matchAll(/\/trace\/([0-9a-f]{32})/g)].map((m) => m[1]));
 

@@ -33,7 +33,18 @@ function cachedBinary(version) {
  * The binary for a major line: this process's own when it is that line, else the cached download,
  * installed first when missing. Resolves to undefined (and says why on stderr) when it cannot be had.
  */
-export async function nodeBinary(major) {
+export function nodeBinary(major) {
+  // One install per version even when several steps ask for it at once (they share its directory).
+  let pending = asked.get(major);
+  if (!pending) {
+    pending = installedBinary(major);
+    asked.set(major, pending);
+  }
+  return pending;
+}
+const asked = new Map();
+
+async function installedBinary(major) {
   if (major === currentMajor) return process.execPath;
   const version = NODE_VERSIONS[major];
   if (!version) throw new Error(`no pinned Node.js version for major ${major}`);

@@ -4,19 +4,22 @@
 // scripts/infra.sh when not running, and stopped again if this run started it).
 //
 //   node scripts/test.mjs                 everything
-//   node scripts/test.mjs --unit          type-check, lint and unit tests only (no infrastructure, no network)
+//   node scripts/test.mjs --unit          type-check, lint and unit tests only (no infrastructure; the network
+//                                         only on first use, for Node 22/24 and Confluent's type declarations)
 //   node scripts/test.mjs --integration   integration tests only
 //   node scripts/test.mjs <file...>       just these test files (infra started if any is an integration test)
 //   --node=24 (or --node=20,24)           these Node.js lines instead of the defaults (files: this process's own)
 //
-// Node 22/24 come from the npm registry into .cache/node/ on first use (scripts/node-versions.mjs).
+// Node 22/24 come from the npm registry into .cache/node/ on first use (scripts/node-versions.mjs), and so
+// does Confluent's client, built for each integration line (scripts/confluent/install.mjs).
 // Independent steps run two at a time (the machines have two cores); each step's output is printed
 // whole when it ends. Integration runs share the broker's ports, so they run one after another.
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { INTEGRATION_MAJORS, UNIT_MAJORS, nodeBinary } from './node-versions.mjs';
+import { confluentModules, confluentTypes } from './confluent/install.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -103,7 +106,14 @@ async function runParallel(jobs, width = 2) {
 
 const jobs = [];
 if (doUnit && !files.length) {
-  jobs.push({ label: 'type-check (tsc --noEmit)', run: () => capture(npx, ['tsc', '-p', 'tsconfig.json', '--noEmit']) });
+  jobs.push({
+    label: 'type-check (tsc --noEmit)',
+    async run() {
+      // tsconfig.json maps Confluent's package to its declarations in .cache/ (not in the root install).
+      const types = await confluentTypes().then(() => undefined, (err) => ({ code: 1, output: String(err?.message ?? err) }));
+      return types ?? capture(npx, ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+    },
+  });
   jobs.push({ label: 'lint (eslint)', run: () => capture(npx, ['eslint', '.']) });
 }
 if (doUnit && unitFiles.length) for (const major of unitMajors) jobs.push(unitJob(major));
@@ -125,6 +135,15 @@ process.on('SIGINT', () => {
 // waiting on the JVM, Maven or the Go compiler, and the integration tests need them right after.
 const infraUp = integrating && !wasRunning ? capture('bash', [join(root, 'scripts/infra.sh'), 'up'], { live: true }) : undefined;
 if (infraUp) console.log('-- started: Kafka and Jaeger (scripts/infra.sh up)');
+// Confluent's client, a native addon, is built for each integration line at the same time (once: later
+// runs find it in .cache/confluent/); the tests get it through NODE_PATH.
+const confluentBuilt = new Map(
+  integrating
+    ? integrationMajors.map((major) => [major, nodeBinary(major).then((node) => (node ? confluentModules(node) : Promise.reject(new Error(`no Node ${major}`))))])
+    : [],
+);
+for (const built of confluentBuilt.values()) built.catch(() => undefined); // reported where awaited
+if (integrating) console.log(`-- started: Confluent's client for Node ${integrationMajors.join(', ')} (scripts/confluent/install.mjs)`);
 // The Go and Java peers of the polyglot tests build (or find their cache) at the same time.
 const peersBuilt = integrating ? capture('bash', [join(root, 'scripts/peers/build.sh')], { live: true }) : undefined;
 if (peersBuilt) console.log('-- started: Go and Java peers (scripts/peers/build.sh)');
@@ -157,19 +176,6 @@ if (peersBuilt) {
   }
 }
 
-// Confluent's client is a native addon, which `npm ci` builds for the Node.js that ran it; another Node.js
-// line cannot load it (a build per line needs that line's headers and ~90 s of compiling each). Its
-// tests run wherever it loads, and on this process's own line always: there, failing to load is a failure.
-const isConfluentTest = (f) => /(^|\/)confluent[^/]*\.test\.ts$/.test(f);
-function integrationFilesFor(major, node) {
-  if (major === ownMajor || !integrationFiles.some(isConfluentTest)) return integrationFiles;
-  const loads = spawnSync(node, ['-e', "require('@confluentinc/kafka-javascript')"], { cwd: root, stdio: 'ignore' }).status === 0;
-  if (loads) return integrationFiles;
-  const left = integrationFiles.filter(isConfluentTest);
-  console.log(`\n== not on Node ${major}: ${left.join(', ')} (the native addon of @confluentinc/kafka-javascript does not load there: npm ci builds it for the Node.js that ran npm)`);
-  return integrationFiles.filter((f) => !isConfluentTest(f));
-}
-
 if (status === 0 && integrating) {
   const nodes = [];
   for (const major of integrationMajors) {
@@ -183,10 +189,18 @@ if (status === 0 && integrating) {
   try {
     for (const [major, node] of nodes) {
       if (status !== 0) break;
-      const filesHere = integrationFilesFor(major, node);
-      console.log(`\n== integration tests on Node ${major} against the real Kafka and Jaeger (${filesHere.length} files)`);
+      let confluent;
+      try {
+        confluent = await confluentBuilt.get(major);
+      } catch (err) {
+        console.error(`\nConfluent's client could not be installed for Node ${major}: ${err instanceof Error ? err.message : String(err)}`);
+        status = 1;
+        break;
+      }
+      console.log(`\n== integration tests on Node ${major} against the real Kafka and Jaeger (${integrationFiles.length} files)`);
       const started = Date.now();
-      status = spawnSync(node, [...nodeTest, ...filesHere], { cwd: root, stdio: 'inherit' }).status ?? 1;
+      const env = { ...process.env, NODE_PATH: [confluent, process.env.NODE_PATH].filter(Boolean).join(delimiter) };
+      status = spawnSync(node, [...nodeTest, ...integrationFiles], { cwd: root, stdio: 'inherit', env }).status ?? 1;
       console.log(`== integration tests on Node ${major}: ${status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     }
   } finally {

@@ -1,21 +1,27 @@
 // Settings shared by the three services of the order pipeline: where Kafka is, topic names, and the
-// one-line tracing setup each service runs first.
+// one-line tracing setup each kafkajs service runs first (checkout's, on Confluent's client: confluent.ts).
 import { Kafka, logLevel } from 'kafkajs';
 import { traceKafka } from '../../src/index';
 import { startTracing, type Tracing } from '../../src/setup/index';
 
 export const TOPICS = { orders: 'orders', payments: 'payments', ordersDlq: 'orders.dlq' } as const;
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+/** This example's resource attribute naming the Kafka client a service runs on (a process tag in Jaeger). */
+export const CLIENT_ATTRIBUTE = 'order_pipeline.kafka_client';
 
 /**
- * Starts tracing for one service and returns a Kafka client whose producers and consumers are traced.
- * With METRICS_PORT set, the service also serves its metrics (lag, queue time, pipeline latency) for
- * Prometheus on 127.0.0.1:<port>/metrics.
+ * Starts tracing for one service, `client` naming the Kafka client it runs on. With METRICS_PORT set, the
+ * service also serves its metrics (lag, queue time, pipeline latency) for Prometheus on 127.0.0.1:<port>/metrics.
  */
-export function serviceSetup(serviceName: string): { tracing: Tracing; kafka: Kafka } {
+export function startServiceTracing(serviceName: string, client: string): Tracing {
   const port = Number(process.env.METRICS_PORT);
   const metrics = port > 0 ? { exporter: 'prometheus' as const, port, host: '127.0.0.1' } : undefined;
-  const tracing = startTracing({ serviceName, serviceVersion: '1.0.0', metrics });
+  return startTracing({ serviceName, serviceVersion: '1.0.0', metrics, resourceAttributes: { [CLIENT_ATTRIBUTE]: client } });
+}
+
+/** Starts tracing for one service and returns a kafkajs client whose producers and consumers are traced. */
+export function serviceSetup(serviceName: string): { tracing: Tracing; kafka: Kafka } {
+  const tracing = startServiceTracing(serviceName, 'kafkajs');
   const kafka = traceKafka(new Kafka({ clientId: serviceName, brokers: BROKERS, logLevel: logLevel.ERROR }), {
     producer: { clientId: serviceName },
     consumer: { clientId: serviceName },

@@ -1,13 +1,14 @@
-// Runs the order pipeline end to end: starts `payments` and `notifications` as their own processes,
-// places one good order and one poison order through `checkout`, waits for both traces in Jaeger and
-// prints them. `npm run demo` runs this after making sure Kafka and Jaeger are up.
+// Runs the order pipeline end to end: starts `payments` and `notifications` (kafkajs) as their own
+// processes, places one good order and one poison order through `checkout` (Confluent's client), waits
+// for both traces in Jaeger and prints them with the client of each service. `npm run demo` runs this
+// after making sure Kafka and Jaeger are up and Confluent's client is built for this Node.js.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { JaegerQuery, expectChain, renderTrace, traceUrl, waitForTrace } from '../../src/harness/index';
+import { JaegerQuery, expectChain, renderTrace, traceUrl, waitForTrace, type TraceView } from '../../src/harness/index';
 import { main as cli } from '../../src/harness/cli';
-import { BROKERS, TOPICS } from './config';
+import { BROKERS, CLIENT_ATTRIBUTE, TOPICS } from './config';
 
 const JAEGER_URL = (process.env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686').replace(/\/$/, '');
 const children: ChildProcess[] = [];
@@ -68,11 +69,42 @@ async function prepareBroker(): Promise<void> {
   }
 }
 
+/** Each service of a trace with the Kafka client it ran on, as its resource says (a process tag in Jaeger). */
+function clientsOf(trace: TraceView): Map<string, string> {
+  const clients = new Map<string, string>();
+  for (const { serviceName, tags } of Object.values(trace.raw.processes)) {
+    clients.set(serviceName, String(tags?.find((t) => t.key === CLIENT_ATTRIBUTE)?.value ?? 'unknown'));
+  }
+  return clients;
+}
+
+/** The trace crosses both clients: checkout sent on Confluent's, payments and notifications ran on kafkajs. */
+function expectMixed(trace: TraceView): string {
+  const clients = clientsOf(trace);
+  const expected = { checkout: '@confluentinc/kafka-javascript', payments: 'kafkajs', notifications: 'kafkajs' };
+  for (const [service, client] of Object.entries(expected)) {
+    const got = clients.get(service);
+    if (got !== undefined && !got.startsWith(client)) throw new Error(`${service} ran on ${got}, expected ${client}`);
+  }
+  return Object.keys(expected)
+    .filter((service) => clients.has(service))
+    .map((service) => `${service}: ${clients.get(service)}`)
+    .join(', ');
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
+  try {
+    require.resolve('@confluentinc/kafka-javascript');
+  } catch {
+    throw new Error(
+      "checkout runs on Confluent's client, @confluentinc/kafka-javascript, which is not installed here: `npm run demo` " +
+        'builds it into .cache/confluent/ and puts it on NODE_PATH (in an application: npm install @confluentinc/kafka-javascript)',
+    );
+  }
   await prepareBroker();
 
-  console.log('starting services: payments, notifications');
+  console.log('starting services: payments and notifications on kafkajs (checkout, started per order, runs on Confluent\'s client)');
   const payments = service('payments.ts');
   const notifications = service('notifications.ts');
   await Promise.all([
@@ -100,8 +132,10 @@ async function main(): Promise<void> {
   ]);
 
   console.log(`\nOrder paid: checkout → orders → payments → payments topic → notifications\n${renderTrace(good)}`);
+  console.log(`Clients: ${expectMixed(good)}`);
   console.log(`Jaeger: ${traceUrl(JAEGER_URL, goodTrace)}`);
   console.log(`\nPoison order: 3 failed charges, then the dead-letter topic, in the same trace\n${renderTrace(poison)}`);
+  console.log(`Clients: ${expectMixed(poison)}`);
   console.log(`Jaeger: ${traceUrl(JAEGER_URL, poisonTrace)}`);
   // A few more orders, so the per-hop figures below have something to rank.
   const lastLoad = await placeOrder(`load-${suffix}`, false, 10);

@@ -45,12 +45,20 @@ function lowercaseFields(list: string[]): ReadonlySet<string> {
  * Returns the message with `ctx` injected into a copy of its headers. The user's headers are kept,
  * except earlier values of the propagator's own fields (matched case-insensitively), which the new
  * context replaces. When the propagator writes nothing (none registered), the message is returned
- * as it was: no header changes. The caller's message object is never mutated.
+ * as it was: no header changes. A message whose headers are a list, not a record, goes with the same
+ * content (a shallow copy) and no context. The caller's message object is never mutated.
  * @internal
  */
 export function injectIntoMessage(propagator: Propagator, ctx: Context, message: Message): Message {
-  const headers: IHeaders = {};
   const old = message.headers;
+  if (Array.isArray(old)) {
+    // Not a header record: the list Confluent's send() leaves in a message it was given. The client
+    // rejects it, and what its native code does with one depends on the Node.js line; sent with the
+    // same content, the client answers as it would untraced. A copy still: that client rewrites what it gets.
+    reportSwallowed('inject', new TypeError('message headers are a list, not a record: sent without trace context'));
+    return { ...message };
+  }
+  const headers: IHeaders = {};
   if (old) {
     const fields = lowercaseFields(propagator.fields());
     for (const key of Object.keys(old)) {

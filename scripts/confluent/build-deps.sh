@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# What a machine needs so that `npm ci` can build @confluentinc/kafka-javascript (a devDependency here,
-# an optional peer for users) from source. Its install first tries to download a prebuilt binary from
-# GitHub releases; where that is unreachable it builds librdkafka, and the default (static) build then
-# downloads zlib/OpenSSL/zstd/curl sources too. Linking against the system's libraries avoids that.
+# What a machine needs so that Confluent's client (@confluentinc/kafka-javascript, an optional peer for
+# users) can be built from source for this repository's tests and demo. Its install first tries to
+# download a prebuilt binary from GitHub releases; where that is unreachable it builds librdkafka, linked
+# against the system's libraries (install.mjs sets CKJS_LINKING=dynamic: the default static build would
+# download zlib/OpenSSL/zstd/curl sources too).
 #
-#   bash scripts/confluent-build-deps.sh && CKJS_LINKING=dynamic npm ci
+#   bash scripts/confluent/build-deps.sh     (install.mjs runs it before a build; .ci/run runs it first)
 #
 # installs the missing Debian/Ubuntu -dev packages (as root, or through passwordless sudo).
 # Non-Debian systems: install the equivalents of the packages below by hand.
