@@ -7,7 +7,7 @@ import { type ClientTracing } from '../client-tracing';
 import { callHook } from '../user-hook';
 import { spanName } from '../spans/span-names';
 import { injectIntoMessage, staleSpanContext } from '../propagation/inject-headers';
-import { injectionContext } from '../propagation/pipeline-origin';
+import { injectionContext, injectionContextWithoutOrigin } from '../propagation/pipeline-origin';
 
 /** One message of a send call, with its topic (sendBatch mixes topics). @internal */
 export interface OutgoingMessage {
@@ -71,7 +71,8 @@ export function startMessageSpan(
   let traced: Message;
   try {
     addProducerDetails(span, options, message);
-    traced = injectIntoMessage(tracing.propagator, injectionContext(parent, span, topic, Date.now()), message);
+    const ctx = options.pipelineOrigin === false ? injectionContextWithoutOrigin(parent, span) : injectionContext(parent, span, topic, Date.now());
+    traced = injectIntoMessage(tracing.propagator, ctx, message);
   } catch (err) {
     span.end(); // a started span always ends, even when what follows its start fails
     throw err;

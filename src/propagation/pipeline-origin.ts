@@ -187,3 +187,18 @@ export function injectionContext(parent: Context, span: Span, topic: string, now
     return trace.setSpan(parent, span); // the origin is extra: never let it cost the message its trace context
   }
 }
+
+/**
+ * The context to inject when the pipeline origin is turned off: the span's own, without our entry.
+ * A child span inherits its parent's tracestate, so an upstream entry would otherwise travel on with
+ * its hop unchanged, and downstream latencies would be measured from a hop this one hid.
+ * @internal
+ */
+export function injectionContextWithoutOrigin(parent: Context, span: Span): Context {
+  const sc = span.spanContext();
+  const state = sc.traceState;
+  if (!state || state.get(TRACESTATE_KEY) === undefined) return trace.setSpan(parent, span);
+  const rest = state.unset(TRACESTATE_KEY);
+  // An empty list is no tracestate at all: propagators write the header whenever one is set.
+  return trace.setSpanContext(parent, { ...sc, traceState: rest.serialize() === '' ? undefined : rest });
+}

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { ROOT_CONTEXT, TraceFlags, createTraceState, trace, type Context } from '@opentelemetry/api';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { EachMessagePayload, KafkaMessage, Message } from 'kafkajs';
-import { instrumentConsumer, instrumentProducer, type ConsumerInstrumentationOptions } from '../../../src/index';
+import { instrumentConsumer, instrumentProducer, type ConsumerInstrumentationOptions, type ProducerInstrumentationOptions } from '../../../src/index';
 import { formatOrigin, injectionContext, parseOrigin, setOriginEntry, withOrigin } from '../../../src/propagation/pipeline-origin';
 import { fakeConsumer, fakeProducer, kafkaMessage, memoryTracing } from '../memory-tracing';
 
@@ -29,12 +29,12 @@ const header = (m: Message | undefined, key: string): string | undefined => {
 };
 
 /** One hop: `message` consumed from `topic`; the handler produces to `next`. Returns what was produced and the process span. */
-async function hop(topic: string, message: KafkaMessage, next: string, extra: ConsumerInstrumentationOptions = {}) {
+async function hop(topic: string, message: KafkaMessage, next: string, extra: ConsumerInstrumentationOptions = {}, producerOptions: ProducerInstrumentationOptions = {}) {
   const t = memoryTracing();
   const m = meter();
   const f = fakeConsumer();
   const p = fakeProducer();
-  const producer = instrumentProducer(p.producer, { ...t.options, meterProvider: m.provider });
+  const producer = instrumentProducer(p.producer, { ...t.options, meterProvider: m.provider, ...producerOptions });
   const consumer = instrumentConsumer(f.consumer, { ...t.options, meterProvider: m.provider, groupId: `${topic}-group`, ...extra });
   await consumer.run({ eachMessage: async () => void (await producer.send({ topic: next, messages: [{ value: 'v' }] })) });
   const payload = { topic, partition: 0, message, heartbeat: async () => undefined, pause: () => () => undefined } as EachMessagePayload;
@@ -44,6 +44,26 @@ async function hop(topic: string, message: KafkaMessage, next: string, extra: Co
 }
 
 describe('pipeline origin in tracestate', () => {
+  it('pipelineOrigin: false writes no entry of ours, forwards no upstream one, and keeps other vendors\' entries', async () => {
+    const t = memoryTracing();
+    const p = fakeProducer();
+    const producer = instrumentProducer(p.producer, { ...t.options, pipelineOrigin: false });
+    await producer.send({ topic: 'orders', messages: [{ value: 'o' }] });
+    const first = p.sent[0]?.messages[0];
+    assert.match(header(first, 'traceparent') ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    assert.equal(header(first, 'tracestate'), undefined, 'no tracestate header at all');
+
+    const traceparent = header(first, 'traceparent') as string;
+    const withOthers = kafkaMessage({ traceparent, tracestate: `kjt=${formatOrigin({ originMs: Date.now() - 1000, hop: 1, entry: 'orders' })},congo=t61rcWkgMzE` });
+    const r = await hop('orders', withOthers, 'payments', {}, { pipelineOrigin: false });
+    assert.equal(header(r.out, 'tracestate'), 'congo=t61rcWkgMzE', "the upstream entry is not forwarded; another vendor's is");
+    assert.equal(r.process?.attributes['kafkajs_tracing.pipeline.hop'], 1, 'the consumer still reads the origin it received');
+    const onlyOurs = kafkaMessage({ traceparent, tracestate: `kjt=${formatOrigin({ originMs: Date.now() - 1000, hop: 1, entry: 'orders' })}` });
+    const r2 = await hop('orders', onlyOurs, 'payments', {}, { pipelineOrigin: false });
+    assert.equal(header(r2.out, 'tracestate'), undefined, 'nothing left: no empty header');
+    assert.equal(header(r2.out, 'traceparent')?.slice(3, 35), traceparent.slice(3, 35), 'same trace');
+  });
+
   it('formats a value the W3C grammar accepts and reads it back', () => {
     const origin = { originMs: Date.UTC(2026, 10, 27), hop: 3, entry: 'orders.v2_eu-1' };
     const value = formatOrigin(origin);
