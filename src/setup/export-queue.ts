@@ -35,8 +35,8 @@ export interface HeldPayloadCodec<T> {
 /** Settings of an {@link ExportQueue}. @internal */
 export interface ExportQueueOptions {
   /**
-   * Spans waiting for their first export (the processor's `maxQueueSize`); beyond it, new bodies wait
-   * in the retry budget, or with retry off are dropped.
+   * Spans waiting for their first export (the processor's `maxQueueSize`); beyond it new batches are
+   * dropped, unless the collector is failing or stuck (then they wait in the retry budget).
    */
   maxQueueSpans: number;
   /** Longest a flush spends sending. */
@@ -63,6 +63,8 @@ interface Item<T> {
 const MAX_IN_FLIGHT = 2;
 const DEFAULT_INITIAL_BACKOFF_MS = 500;
 const DEFAULT_MAX_BACKOFF_MS = 5_000;
+/** An export out longer than this (ms) marks the collector as stuck: new batches are held, not queued behind it. */
+const STUCK_MS = 1_000;
 /** Resends of one batch that fail while other exports get through, before it is given up as refused. */
 const MAX_STRIKES = 3;
 
@@ -92,6 +94,8 @@ export class ExportQueue<T> {
   private freshSpans = 0;
   private readonly held: Item<T>[] = [];
   private inFlight = 0;
+  /** When each batch in flight was sent. */
+  private readonly sendingSince = new Map<Item<T>, number>();
   private readonly waiters = new Set<() => void>();
   private readonly maxBytes: number;
   private readonly initialBackoff: number;
@@ -119,12 +123,25 @@ export class ExportQueue<T> {
   }
 
   /**
-   * Whether `spans` more can be queued (the caller drops them otherwise): with retry on, always (a
-   * batch that does not fit among the fresh ones waits in the byte budget); with retry off, while the
-   * bodies waiting for a first export hold fewer than `maxQueueSpans` spans.
+   * Whether `spans` more can be queued (the caller drops them otherwise, as the SDK's processor does
+   * when its queue is full): while the fresh batches hold fewer than `maxQueueSpans` spans, or, with
+   * retry on, while the collector is failing or stuck (then batches wait in the retry budget).
    */
   accepts(spans: number): boolean {
-    return this.maxBytes > 0 || this.freshSpans + spans <= this.options.maxQueueSpans;
+    return this.freshSpans + spans <= this.options.maxQueueSpans || this.holdingNew();
+  }
+
+  /**
+   * New batches go straight to the retry budget: retry is on and the collector is failing, or an
+   * export has been out for over {@link STUCK_MS} (an exporter retrying on its own, as the OTLP one
+   * does for up to its timeout, or a collector that accepts connections and never answers).
+   */
+  private holdingNew(): boolean {
+    if (this.maxBytes === 0 || this.flushing > 0) return false;
+    if (this.failing) return true;
+    const now = Date.now();
+    for (const started of this.sendingSince.values()) if (now - started > STUCK_MS) return true;
+    return false;
   }
 
   /** Counts spans dropped before they were queued (queue full, or ended after shutdown). */
@@ -141,12 +158,15 @@ export class ExportQueue<T> {
   enqueue(payload: T, spans: number, bytes: number): void {
     if (this.stopped) return this.drop(spans);
     const item: Item<T> = { payload, bytes, packed: false, spans, held: false, sending: false, strikes: 0 };
-    // While the collector fails, a fresh try would only fail too: straight to the budget, resent with
-    // the rest. And when the collector is slower than the spans come (catching up after an outage),
-    // what does not fit among the fresh bodies waits there too, rather than being dropped.
-    if (this.maxBytes > 0 && ((this.failing && this.flushing === 0) || this.freshSpans + spans > this.options.maxQueueSpans)) {
-      if (this.failing) this.stats.failedSpans += spans;
+    // While the collector fails or is stuck, a fresh try would only fail or wait too: straight to the
+    // budget, resent with the rest once it answers. A collector merely slower than the spans come gets
+    // the SDK processor's treatment instead: a full queue drops (holding would cost memory and
+    // compression time only to lose the oldest later).
+    if (this.holdingNew()) {
+      this.stats.failedSpans += spans;
       this.hold(item);
+    } else if (this.freshSpans + spans > this.options.maxQueueSpans) {
+      return this.drop(spans);
     } else {
       this.fresh.push(item);
       this.freshSpans += spans;
@@ -174,6 +194,7 @@ export class ExportQueue<T> {
   private attempt(item: Item<T>): void {
     this.inFlight++;
     item.sending = true;
+    this.sendingSince.set(item, Date.now());
     if (item.held) this.deliveredSinceResend = false;
     const payload = item.packed && this.codec ? this.codec.unpack(item.payload) : Promise.resolve(item.payload);
     const sent = payload.then((p) => context.with(suppressTracing(context.active()), () => this.send(p)));
@@ -184,6 +205,7 @@ export class ExportQueue<T> {
       )
       .finally(() => {
         item.sending = false;
+        this.sendingSince.delete(item);
         this.inFlight--;
         for (const wake of [...this.waiters]) wake();
         this.pump();

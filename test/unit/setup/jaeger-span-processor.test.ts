@@ -108,8 +108,7 @@ describe('JaegerSpanProcessor', () => {
   });
 
   for (const retry of [false, {}] as const) {
-    const what = retry === false ? 'retry off: drops what does not fit in the queue' : 'retry on: what does not fit in the queue waits in the retry budget';
-    it(`${what} while the collector is slow, and counts it`, async () => {
+    it(`retry ${retry === false ? 'off' : 'on'}: drops what does not fit in the queue while the collector is slow, and counts it`, async () => {
       const collector = new Collector();
       collector.delayMs = 300;
       const s = await setUp({ maxQueueSize: 10, maxExportBatchSize: 5 }, retry, collector);
@@ -118,13 +117,35 @@ describe('JaegerSpanProcessor', () => {
       await s.processor.forceFlush();
       const stats = s.processor.stats();
       assert.equal(stats.endedSpans, 40);
-      if (retry === false) assert.ok(stats.droppedSpans > 0, JSON.stringify(stats));
-      else assert.equal(stats.droppedSpans + stats.lostSpans + stats.failedSpans, 0, JSON.stringify(stats));
+      assert.ok(stats.droppedSpans > 0, JSON.stringify(stats));
+      assert.equal(stats.heldSpans + stats.failedSpans + stats.lostSpans, 0, `slow is not failing: nothing held: ${JSON.stringify(stats)}`);
       assert.equal(stats.exportedSpans + stats.droppedSpans, 40, `every span accounted for: ${JSON.stringify(stats)}`);
       const received = collector.bodies.map((b) => b.toString('latin1').match(/q-\d{3}/g)?.length ?? 0).reduce((x, y) => x + y, 0);
       assert.equal(received, stats.exportedSpans, 'the collector got what was counted as exported');
     });
   }
+
+  it('retry on: while an export is stuck (out over a second), new batches wait in the retry budget instead of being dropped', async () => {
+    const collector = new Collector();
+    collector.delayMs = 1600;
+    const s = await setUp({ maxQueueSize: 10, maxExportBatchSize: 5, exportTimeoutMillis: 10000 }, { initialBackoffMillis: 50 }, collector);
+    const tracer = s.provider.getTracer('t');
+    const end = (from: number, n: number) => {
+      for (let i = from; i < from + n; i++) tracer.startSpan(`q-${String(i).padStart(3, '0')}`).end();
+    };
+    end(0, 20); // two batches in flight, two waiting: the queue is full
+    await sleep(1200); // the first exports are now stuck
+    end(20, 20);
+    const during = s.processor.stats();
+    assert.equal(during.droppedSpans, 0, JSON.stringify(during));
+    assert.ok(during.heldSpans >= 20, `held while stuck: ${JSON.stringify(during)}`);
+    await s.processor.forceFlush();
+    const stats = s.processor.stats();
+    assert.equal(stats.exportedSpans, 40, JSON.stringify(stats));
+    assert.equal(stats.droppedSpans + stats.lostSpans, 0);
+    const received = collector.bodies.map((b) => b.toString('latin1').match(/q-\d{3}/g)?.length ?? 0).reduce((x, y) => x + y, 0);
+    assert.equal(received, 40);
+  });
 
   it('a span that cannot be encoded is lost alone, counted and reported once; its batch is intact', async () => {
     const s = await setUp({ maxExportBatchSize: 100 });
