@@ -16,7 +16,10 @@ export interface ExportStats {
   endedSpans: number;
   /** Spans the collector accepted, at the first try or resent. */
   exportedSpans: number;
-  /** Spans whose first export failed (collector down, refusing, timing out); with `retry` on they are held and resent. */
+  /**
+   * Spans whose first export failed (collector down, refusing, timing out), or that were held back
+   * without a try while it was failing or an export was stuck; with `retry` on they are held and resent.
+   */
   failedSpans: number;
   /** Export attempts that failed, first tries and resends. */
   failedExports: number;
