@@ -2,19 +2,11 @@ import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { JaegerPostError } from './jaeger-exporter';
 import type { RetryOptions } from './tracing-options';
+import type { ExportStats } from './exporter';
 import { reportSwallowed } from '../diag/report-once';
 
-/** Export counts kept by an {@link ExportQueue}. @internal */
-export interface DeliveryStats {
-  exportedSpans: number;
-  failedSpans: number;
-  failedExports: number;
-  lostSpans: number;
-  resentSpans: number;
-  heldSpans: number;
-  heldBytes: number;
-  droppedSpans: number;
-}
+/** Export counts kept by an {@link ExportQueue}: the public ExportStats but the ended count. @internal */
+export type DeliveryStats = Omit<ExportStats, 'endedSpans'>;
 
 /**
  * Default retry budget: minutes of an outage at 12,000 messages/s on the Jaeger path, whose held
