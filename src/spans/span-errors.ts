@@ -1,5 +1,6 @@
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { ATTR } from '../semconv';
+import { reportSwallowed } from '../diag/report-once';
 
 /** `error.type` per the conventions: the error's class name, or `_OTHER` for thrown non-errors. @internal */
 export function errorType(err: unknown): string {
@@ -18,7 +19,8 @@ export function recordError(span: Span, err: unknown): void {
     span.recordException(err instanceof Error ? err : message);
     span.setStatus({ code: SpanStatusCode.ERROR, message });
     span.setAttribute(ATTR.ERROR_TYPE, errorType(err));
-  } catch {
-    // Recording is best effort.
+  } catch (failure) {
+    // Recording is best effort (an error whose message or toString throws, a span that refuses): say so once.
+    reportSwallowed('record-error', failure);
   }
 }

@@ -111,4 +111,23 @@ describe('swallowed failures are reported once, then counted', () => {
     assert.match(String(reportsOf('lag-events')[0]?.[1]), /events refused/);
     assert.equal(swallowedCounts()['lag-events'], 2, 'then counted');
   });
+
+  it('a handler error that cannot even be turned into text: rethrown as it was, the span ends, one warning', async () => {
+    const t = memoryTracing();
+    const f = fakeConsumer();
+    // An object without a prototype: String() of it throws, so recording it on the span fails.
+    const hostile = Object.create(null) as object;
+    await instrumentConsumer(f.consumer, t.options).run({
+      eachMessage: async () => {
+        throw hostile;
+      },
+    });
+    const payload = { topic: 'orders', partition: 0, message: kafkaMessage(), heartbeat: async () => undefined, pause: () => () => undefined };
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(f.last()?.eachMessage?.(payload as EachMessagePayload) as Promise<void>, (err: unknown) => err === hostile);
+    }
+    assert.equal(t.spans().length, 2, 'both spans ended');
+    assert.equal(reportsOf('record-error').length, 1, 'reported once');
+    assert.equal(swallowedCounts()['record-error'], 2, 'then counted');
+  });
 });
