@@ -2,11 +2,8 @@ import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { JaegerPostError } from './jaeger-exporter';
 import type { RetryOptions } from './tracing-options';
-import type { ExportStats } from './exporter';
+import { noDeliveries, type DeliveryStats } from './exporter';
 import { reportSwallowed } from '../diag/report-once';
-
-/** Export counts kept by an {@link ExportQueue}: the public ExportStats but the ended count. @internal */
-export type DeliveryStats = Omit<ExportStats, 'endedSpans'>;
 
 /**
  * Default retry budget: minutes of an outage at 12,000 messages/s on the Jaeger path, whose held
@@ -72,16 +69,7 @@ const MAX_STRIKES = 3;
  * @internal
  */
 export class ExportQueue<T> {
-  readonly stats: DeliveryStats = {
-    exportedSpans: 0,
-    failedSpans: 0,
-    failedExports: 0,
-    lostSpans: 0,
-    resentSpans: 0,
-    heldSpans: 0,
-    heldBytes: 0,
-    droppedSpans: 0,
-  };
+  readonly stats: DeliveryStats = noDeliveries();
   private readonly fresh: Item<T>[] = [];
   private freshSpans = 0;
   private readonly held: Item<T>[] = [];

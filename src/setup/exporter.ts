@@ -38,6 +38,14 @@ export interface ExportStats {
   droppedSpans: number;
 }
 
+/** The export counts an export queue keeps: all of {@link ExportStats} but the ended count. @internal */
+export type DeliveryStats = Omit<ExportStats, 'endedSpans'>;
+
+/** Every delivery count at zero. @internal */
+export function noDeliveries(): DeliveryStats {
+  return { exportedSpans: 0, failedSpans: 0, failedExports: 0, lostSpans: 0, resentSpans: 0, heldSpans: 0, heldBytes: 0, droppedSpans: 0 };
+}
+
 /** One exporter by name, with the label failures are reported under. */
 function namedExporter(name: TraceExporterName, options: TracingOptions, resource: Resource | undefined, exportTimeoutMillis: number): { exporter: SpanExporter; label: string } {
   if (name === 'console') return { exporter: new ConsoleSpanExporter(), label: 'console' };

@@ -1,6 +1,7 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { ExportQueue, type DeliveryStats } from './export-queue';
+import { ExportQueue } from './export-queue';
+import type { DeliveryStats } from './exporter';
 import type { RetryOptions } from './tracing-options';
 
 /**

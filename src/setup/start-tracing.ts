@@ -3,7 +3,7 @@ import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioB
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { SCOPE_NAME, VERSION } from '../version';
-import { EndedSpanCounter, createExporter, type ExportStats } from './exporter';
+import { EndedSpanCounter, createExporter, noDeliveries, type ExportStats } from './exporter';
 import { RetryingExporter } from './retrying-exporter';
 import { createMeterProvider, metricsChoice } from './metrics-export';
 import { buildResource } from './resource';
@@ -73,7 +73,7 @@ interface ExportPipeline {
  * as they end; any other exporter the SDK's `BatchSpanProcessor` in front of the retrying wrapper.
  */
 function exportPipeline(exporter: SpanExporter | undefined, label: string, batch: Required<BatchOptions>, retry: RetryOptions | false | undefined): ExportPipeline {
-  if (!exporter) return { processors: [], stats: () => ({ ...NO_EXPORTS, endedSpans: 0, droppedSpans: 0 }), afterFlush: () => undefined };
+  if (!exporter) return { processors: [], stats: () => ({ ...noDeliveries(), endedSpans: 0 }), afterFlush: () => undefined };
   if (exporter instanceof JaegerHttpExporter) {
     const processor = new JaegerSpanProcessor(exporter, label, batch, retry);
     return { processors: [processor], stats: () => processor.stats(), afterFlush: () => undefined };
@@ -95,8 +95,6 @@ function exportPipeline(exporter: SpanExporter | undefined, label: string, batch
   };
 }
 
-const NO_EXPORTS = { exportedSpans: 0, failedSpans: 0, failedExports: 0, lostSpans: 0, resentSpans: 0, heldSpans: 0, heldBytes: 0 };
-
 /** What startTracing returns under `OTEL_SDK_DISABLED=true`: every method works and does nothing. */
 function disabledTracing(): Tracing {
   const provider = new NodeTracerProvider({ sampler: new AlwaysOffSampler() });
@@ -105,7 +103,7 @@ function disabledTracing(): Tracing {
     meterProvider: undefined,
     tracer: provider.getTracer(SCOPE_NAME, VERSION),
     registered: false,
-    exportStats: () => ({ ...NO_EXPORTS, endedSpans: 0, droppedSpans: 0 }),
+    exportStats: () => ({ ...noDeliveries(), endedSpans: 0 }),
     forceFlush: () => Promise.resolve(),
     shutdown: () => provider.shutdown().catch(() => undefined),
   };
