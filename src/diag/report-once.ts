@@ -1,12 +1,12 @@
 import { diag, type DiagLogger } from '@opentelemetry/api';
 
-const KINDS = ['hook', 'inject', 'extract', 'header-read', 'span-setup', 'pipeline-origin', 'lag-events', 'span-encode', 'record-error'] as const;
+const KINDS = ['hook', 'inject', 'extract', 'header-read', 'span-setup', 'pipeline-origin', 'lag-events', 'span-encode', 'record-error', 'held-compress'] as const;
 
 /**
  * Kinds of failure the middleware swallows so the application keeps working: a user hook that
  * throws, a propagator whose inject or extract throws, a header carrier that cannot be read, the
  * bookkeeping of a span that fails after it started, the pipeline-origin entry that could not be
- * written, a client that refuses the lag listeners, a span that `startTracing`'s Jaeger path could not encode, an error that could not be recorded on its span.
+ * written, a client that refuses the lag listeners, a span that `startTracing`'s Jaeger path could not encode, an error that could not be recorded on its span, a held export body that could not be compressed.
  * @internal
  */
 export type SwallowedKind = (typeof KINDS)[number];

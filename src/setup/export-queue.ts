@@ -265,7 +265,7 @@ export class ExportQueue<T> {
         item.bytes = small.bytes;
         item.packed = true;
       },
-      (err: unknown) => reportSwallowed('span-encode', err), // kept as it is: it still counts at full size
+      (err: unknown) => reportSwallowed('held-compress', err), // kept as it is: it still counts at full size
     );
   }
 
