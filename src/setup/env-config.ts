@@ -25,6 +25,15 @@ export function warnUnknownOnce(variable: string, value: string, fallback: strin
   diag.warn(`kafkajs-tracing: unknown value "${value}" in ${variable} is ignored; ${fallback}`);
 }
 
+/**
+ * A comma-separated list of enum values, lower-cased: the specification says enum values SHOULD be
+ * case-insensitive (`OTEL_PROPAGATORS=TraceContext,Baggage` means what `tracecontext,baggage` means).
+ * @internal
+ */
+export function enumListFromEnv(name: string): string[] | undefined {
+  return getStringListFromEnv(name)?.map((v) => v.toLowerCase());
+}
+
 /** `OTEL_SDK_DISABLED=true`: the specification's switch that turns the whole SDK into a no-op. @internal */
 export function sdkDisabledByEnv(): boolean {
   return getBooleanFromEnv('OTEL_SDK_DISABLED');
@@ -37,7 +46,7 @@ export function sdkDisabledByEnv(): boolean {
  * @internal
  */
 export function traceExportersFromEnv(): TraceExporterName[] | undefined {
-  const values = getStringListFromEnv('OTEL_TRACES_EXPORTER');
+  const values = enumListFromEnv('OTEL_TRACES_EXPORTER');
   if (!values || values.length === 0) return undefined;
   if (values.includes('none')) {
     if (values.length > 1) warnUnknownOnce('OTEL_TRACES_EXPORTER', values.join(','), '"none" wins: spans are not exported');
@@ -75,7 +84,7 @@ function propagatorNamed(name: string): TextMapPropagator | undefined {
  * @internal
  */
 export function propagatorFromEnv(): TextMapPropagator | undefined {
-  const names = getStringListFromEnv('OTEL_PROPAGATORS') ?? [];
+  const names = enumListFromEnv('OTEL_PROPAGATORS') ?? [];
   if (names.includes('none')) return undefined;
   const propagators: TextMapPropagator[] = [];
   for (const name of names.length > 0 ? [...new Set(names)] : ['tracecontext', 'baggage']) {

@@ -1,11 +1,11 @@
 import { diag } from '@opentelemetry/api';
-import { getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core';
+import { getStringFromEnv } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import type { MetricsOptions } from './tracing-options';
-import { numberFromEnv, warnUnknownOnce } from './env-config';
+import { enumListFromEnv, numberFromEnv, warnUnknownOnce } from './env-config';
 
 /** Port Prometheus registered for OpenTelemetry's exporter. */
 export const DEFAULT_PROMETHEUS_PORT = 9464;
@@ -15,7 +15,7 @@ export function metricsChoice(options: MetricsOptions | false | undefined): Metr
   if (options === false) return undefined;
   if (options) return options;
   // Off by default: the variable turns export on only when it names one of the two supported exporters.
-  const names = getStringListFromEnv('OTEL_METRICS_EXPORTER') ?? [];
+  const names = enumListFromEnv('OTEL_METRICS_EXPORTER') ?? [];
   if (names.includes('none')) return undefined;
   const chosen = names.find((n): n is 'prometheus' | 'otlp' => n === 'prometheus' || n === 'otlp');
   for (const n of names) if (n !== chosen) warnUnknownOnce('OTEL_METRICS_EXPORTER', n, 'this package exports metrics to one of prometheus or otlp');

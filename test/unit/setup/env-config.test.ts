@@ -66,6 +66,16 @@ describe('OTEL_TRACES_EXPORTER', () => {
     assert.equal(warnings.filter((w) => w.includes('zipkin-typo')).length, 1, 'warned once');
     assert.ok(createExporter({ exporter: 'otlp' }).exporter instanceof OTLPTraceExporter, 'an explicit option wins');
   });
+
+  it('values are case-insensitive: OTLP is otlp, NONE is none', () => {
+    process.env.OTEL_TRACES_EXPORTER = 'OTLP';
+    assert.ok(createExporter({}).exporter instanceof OTLPTraceExporter);
+    process.env.OTEL_TRACES_EXPORTER = 'Otlp,Console';
+    assert.equal(exportersOf(createExporter({}).exporter).length, 2);
+    process.env.OTEL_TRACES_EXPORTER = 'NONE';
+    assert.equal(createExporter({}).exporter, undefined);
+    assert.equal(warnings.filter((w) => /OTLP|Otlp|NONE/.test(w)).length, 0, 'nothing warned about');
+  });
 });
 
 describe('OTEL_SDK_DISABLED=true', () => {
@@ -95,6 +105,9 @@ describe('OTEL_PROPAGATORS', () => {
     ['b3multi', ['x-b3-traceid', 'x-b3-spanid', 'x-b3-flags', 'x-b3-sampled', 'x-b3-parentspanid']],
     ['jaeger', ['uber-trace-id']],
     ['tracecontext,b3', ['traceparent', 'tracestate', 'b3']],
+    // Enum values are case-insensitive (the specification's SHOULD): this used to turn propagation off.
+    ['TraceContext,Baggage', ['traceparent', 'tracestate', 'baggage']],
+    ['B3MULTI', ['x-b3-traceid', 'x-b3-spanid', 'x-b3-flags', 'x-b3-sampled', 'x-b3-parentspanid']],
   ];
   for (const [value, fields] of cases) {
     it(`${value} registers those propagators`, async () => {
@@ -139,6 +152,8 @@ describe('OTEL_METRICS_EXPORTER', () => {
     process.env.OTEL_METRICS_EXPORTER = 'console,prometheus';
     assert.deepEqual(metricsChoice(undefined), { exporter: 'prometheus' }, 'the supported one of a list');
     assert.equal(warnings.filter((w) => w.includes('"console" in OTEL_METRICS_EXPORTER')).length, 1, 'the other warned about');
+    process.env.OTEL_METRICS_EXPORTER = 'Prometheus';
+    assert.deepEqual(metricsChoice(undefined), { exporter: 'prometheus' }, 'case-insensitive');
     process.env.OTEL_METRICS_EXPORTER = 'none';
     assert.equal(metricsChoice(undefined), undefined);
     process.env.OTEL_METRICS_EXPORTER = '  ';
