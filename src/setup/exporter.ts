@@ -6,6 +6,7 @@ import { JaegerHttpExporter, jaegerAgentExporter } from './jaeger-exporter';
 import type { TracingOptions } from './tracing-options';
 import { numberFromEnv, traceExportersFromEnv, type TraceExporterName } from './env-config';
 import { FanOutExporter } from './fan-out-exporter';
+import { checkEndpoint } from './endpoint-url';
 
 /** Default collector endpoint: the local Jaeger that `npm run infra:up` starts. */
 export const DEFAULT_JAEGER_ENDPOINT = 'http://127.0.0.1:14268/api/traces';
@@ -46,16 +47,40 @@ export function noDeliveries(): DeliveryStats {
   return { exportedSpans: 0, failedSpans: 0, failedExports: 0, lostSpans: 0, resentSpans: 0, heldSpans: 0, heldBytes: 0, droppedSpans: 0 };
 }
 
-/** One exporter by name, with the label failures are reported under. */
-function namedExporter(name: TraceExporterName, options: TracingOptions, resource: Resource | undefined, exportTimeoutMillis: number): { exporter: SpanExporter; label: string } {
+/** The OTLP traces endpoint the options or `OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT` name, with where it came from. */
+function otlpEndpoint(options: TracingOptions): { raw: string; source: string; path: string } | undefined {
+  if (options.otlp?.url) return { raw: options.otlp.url, source: 'the otlp.url option', path: '' };
+  const traces = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  if (traces) return { raw: traces, source: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', path: '' };
+  const base = getStringFromEnv('OTEL_EXPORTER_OTLP_ENDPOINT');
+  // The specification: the signal's path is appended to the generic endpoint.
+  if (base) return { raw: base, source: 'OTEL_EXPORTER_OTLP_ENDPOINT', path: 'v1/traces' };
+  return undefined;
+}
+
+/** One exporter by name, with the label failures are reported under; undefined when its endpoint is unusable. */
+function namedExporter(name: TraceExporterName, options: TracingOptions, resource: Resource | undefined, exportTimeoutMillis: number): { exporter: SpanExporter; label: string } | undefined {
   if (name === 'console') return { exporter: new ConsoleSpanExporter(), label: 'console' };
   if (name === 'otlp') {
     const o = options.otlp ?? {};
-    return { exporter: new OTLPTraceExporter({ url: o.url, headers: o.headers }), label: `OTLP ${o.url ?? '(from environment)'}` };
+    const configured = otlpEndpoint(options);
+    let url: string | undefined;
+    if (configured) {
+      const checked = checkEndpoint(configured.raw, configured.source);
+      if (!checked.ok) return undefined;
+      url = configured.path ? `${checked.url.replace(/\/+$/, '')}/${configured.path}` : checked.url;
+    }
+    return { exporter: new OTLPTraceExporter({ url, headers: o.headers }), label: `OTLP ${url ?? '(default endpoint)'}` };
   }
   const j = options.jaeger ?? {};
   const agentHost = j.agentHost ?? getStringFromEnv('OTEL_EXPORTER_JAEGER_AGENT_HOST');
-  const endpoint = j.endpoint ?? getStringFromEnv('OTEL_EXPORTER_JAEGER_ENDPOINT') ?? (agentHost ? undefined : DEFAULT_JAEGER_ENDPOINT);
+  const configured = j.endpoint ?? getStringFromEnv('OTEL_EXPORTER_JAEGER_ENDPOINT');
+  let endpoint = configured ?? (agentHost ? undefined : DEFAULT_JAEGER_ENDPOINT);
+  if (configured) {
+    const checked = checkEndpoint(configured, j.endpoint ? 'the jaeger.endpoint option' : 'OTEL_EXPORTER_JAEGER_ENDPOINT');
+    if (!checked.ok) return undefined;
+    endpoint = checked.url;
+  }
   if (endpoint) {
     const exporter = new JaegerHttpExporter({
       endpoint,
@@ -81,7 +106,7 @@ export function createExporter(options: TracingOptions, resource?: Resource, exp
   const choice = options.exporter;
   if (typeof choice === 'object') return { exporter: choice, label: choice.constructor?.name ?? 'custom exporter' };
   const names = choice ? [choice] : (traceExportersFromEnv() ?? ['jaeger']);
-  const built = names.map((n) => namedExporter(n, options, resource, exportTimeoutMillis));
+  const built = names.map((n) => namedExporter(n, options, resource, exportTimeoutMillis)).filter((b) => b !== undefined);
   if (built.length === 0) return { exporter: undefined, label: 'none' };
   if (built.length === 1) return built[0] as { exporter: SpanExporter; label: string };
   return { exporter: new FanOutExporter(built.map((b) => b.exporter)), label: built.map((b) => b.label).join(' + ') };
