@@ -21,7 +21,10 @@ interface PartitionLag {
   nextTimestamp: number | undefined;
   /** Timestamp of the last message the consumer started on: the next one cannot be older. */
   lastTimestamp: number | undefined;
-  /** No longer this consumer's (rebalanced away, or the consumer stopped). */
+  /**
+   * No longer this consumer's (rebalanced away, or the consumer stopped): reported as 0 at the next
+   * collection, then forgotten, so a stopped consumer leaves no series behind.
+   */
   released: boolean;
 }
 
@@ -44,6 +47,8 @@ export class LagTracker {
   private readonly partitions = new Map<string, PartitionLag>();
   private registry: GaugeRegistry | undefined;
   private enabled = false;
+  /** In its registry's set, i.e. reported at collection; left once stopped and every partition forgotten. */
+  private listed = false;
 
   constructor(
     private readonly groupId: string | undefined,
@@ -54,12 +59,20 @@ export class LagTracker {
   private sync(): boolean {
     const provider = this.provider ?? metrics.getMeterProvider();
     if (this.registry?.provider !== provider) {
-      this.registry?.trackers.delete(this);
+      this.unlist();
       this.registry = registryFor(provider);
       this.enabled = this.registry.enabled;
-      if (this.enabled) this.registry.trackers.add(this);
+    }
+    if (this.enabled && !this.listed && this.registry) {
+      this.registry.trackers.add(this);
+      this.listed = true;
     }
     return this.enabled;
+  }
+
+  private unlist(): void {
+    this.registry?.trackers.delete(this);
+    this.listed = false;
   }
 
   private state(topic: string, partition: number): PartitionLag {
@@ -133,12 +146,19 @@ export class LagTracker {
     s.nextTimestamp = s.lastTimestamp = undefined;
   }
 
-  /** Observes both gauges for every known partition at `nowMs`. */
+  /**
+   * Observes both gauges for every known partition at `nowMs`. A released partition is observed as 0
+   * this once and then forgotten (the SDK exports only the series observed in a collection), and a
+   * tracker left with no partition leaves the registry: consumers that come and go (3,000 created and
+   * disconnected) leave neither series nor trackers behind. With two metric readers, the second
+   * reader's collection no longer sees that last 0; the series simply ends there.
+   */
   observe(result: BatchObservableResult, gauges: Gauges, nowMs: number): void {
-    for (const s of this.partitions.values()) {
+    for (const [key, s] of this.partitions) {
       if (s.released) {
         result.observe(gauges.messages, 0, s.attributes);
         result.observe(gauges.age, 0, s.attributes);
+        this.partitions.delete(key);
         continue;
       }
       if (s.highWatermark < 0 || s.next < 0) continue;
@@ -149,6 +169,7 @@ export class LagTracker {
       // A timestamp ahead of this host's clock says the clocks disagree: no value rather than a wrong one.
       else if (since !== undefined && nowMs >= since) result.observe(gauges.age, (nowMs - since) / 1000, s.attributes);
     }
+    if (this.partitions.size === 0) this.unlist();
   }
 }
 
@@ -187,7 +208,8 @@ function registryFor(provider: MeterProvider): GaugeRegistry {
     const trackers = r.trackers;
     meter.addBatchObservableCallback((result) => {
       const now = Date.now();
-      for (const t of trackers) t.observe(result, gauges, now);
+      // A copy: observe() may take a tracker out of the set.
+      for (const t of [...trackers]) t.observe(result, gauges, now);
     }, [gauges.messages, gauges.age]);
   }
   return r;

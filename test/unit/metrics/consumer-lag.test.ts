@@ -127,4 +127,34 @@ describe('consumer lag', () => {
     batchEvent('START_BATCH_PROCESS', 'orders', 1, 9, 7, 8);
     assert.equal((await lag()).get('orders/1')?.[0], 2);
   });
+
+  it('consumers that come and go leave no series: 1,800 created, consuming, disconnected', async () => {
+    // A delta reader shows what this package observes in each collection. (A cumulative reader, such as
+    // Prometheus's, is the SDK's to keep: it goes on exporting a series' last value, here 0, once seen;
+    // and the SDK's cardinality limit, 2,000 attribute sets per instrument, counts every set it has ever
+    // seen, even on a delta reader, hence 1,800 here.)
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.DELTA);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3600000 });
+    const provider = new MeterProvider({ readers: [reader] });
+    const series = async () => {
+      const { resourceMetrics } = await reader.collect();
+      const m = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((x) => x.descriptor.name === 'kafkajs_tracing.consumer.lag.messages');
+      return m?.dataPoints.length ?? 0;
+    };
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 600; i++) {
+        const { consumer, emitter, batchEvent } = setup(provider);
+        await consumer.run({ eachMessage: async () => undefined });
+        batchEvent('START_BATCH_PROCESS', `t${round}-${i}`, 0, 5, 0, 4);
+        emitter.emit(i % 2 ? EVENTS.DISCONNECT : EVENTS.CRASH, {});
+      }
+      const n = await series();
+      assert.equal(n, 600, `this round's consumers, reported as 0 once (saw ${n})`);
+    }
+    assert.equal(await series(), 0, 'no series left once every consumer is gone');
+    const { consumer, batchEvent } = setup(provider);
+    await consumer.run({ eachMessage: async () => undefined });
+    batchEvent('START_BATCH_PROCESS', 'live', 0, 5, 0, 4);
+    assert.equal(await series(), 1, 'a live consumer still reports');
+  });
 });
