@@ -8,25 +8,39 @@ export interface RenderOptions {
   ascii?: boolean;
 }
 
-/** Spans in tree order (parents before children, siblings by start time) with their depth. */
+/**
+ * Spans in tree order (parents before children, siblings by start time) with their depth. Every span
+ * appears exactly once, whatever the trace: a span whose parent is missing is a root, and spans in a
+ * parent cycle (a span that is its own parent, two spans each other's; traces from other systems can
+ * be malformed) are shown from the earliest-started span of the cycle, as a root.
+ */
 export function treeOrder(trace: TraceView): { span: SpanView; depth: number }[] {
   const ids = new Set(trace.spans.map((s) => s.spanId));
   const children = new Map<string | undefined, SpanView[]>();
   for (const s of trace.spans) {
-    // A span whose parent is not in this trace (or is missing) is shown as a root.
     const key = s.parentSpanId && ids.has(s.parentSpanId) ? s.parentSpanId : undefined;
     const list = children.get(key) ?? [];
     list.push(s);
     children.set(key, list);
   }
+  for (const list of children.values()) list.sort((a, b) => a.startUs - b.startUs);
   const out: { span: SpanView; depth: number }[] = [];
-  const visit = (parent: string | undefined, depth: number): void => {
-    for (const s of (children.get(parent) ?? []).sort((a, b) => a.startUs - b.startUs)) {
-      out.push({ span: s, depth });
-      visit(s.spanId, depth + 1);
+  const seen = new Set<SpanView>();
+  // An explicit stack: a chain thousands of spans deep must not overflow the call stack.
+  const visit = (roots: SpanView[]): void => {
+    const stack = roots.map((span) => ({ span, depth: 0 })).reverse();
+    for (let item = stack.pop(); item; item = stack.pop()) {
+      if (seen.has(item.span)) continue;
+      seen.add(item.span);
+      out.push(item);
+      const kids = children.get(item.span.spanId) ?? [];
+      for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i] as SpanView, depth: item.depth + 1 });
     }
   };
-  visit(undefined, 0);
+  visit(children.get(undefined) ?? []);
+  if (seen.size < trace.spans.length) {
+    for (const s of [...trace.spans].sort((a, b) => a.startUs - b.startUs)) if (!seen.has(s)) visit([s]);
+  }
   return out;
 }
 
@@ -42,6 +56,7 @@ const ms = (us: number): string => (us / 1000).toFixed(2);
 export function renderTrace(trace: TraceView, options: RenderOptions = {}): string {
   const width = options.barWidth ?? 24;
   const rows = treeOrder(trace);
+  if (rows.length === 0) return `trace ${trace.traceId}: 0 spans`;
   const t0 = Math.min(...trace.spans.map((s) => s.startUs));
   const t1 = Math.max(...trace.spans.map((s) => s.startUs + s.durationUs));
   const total = Math.max(1, t1 - t0);
