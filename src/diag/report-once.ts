@@ -1,6 +1,6 @@
 import { diag, type DiagLogger } from '@opentelemetry/api';
 
-const KINDS = ['hook', 'inject', 'extract', 'header-read', 'span-setup', 'pipeline-origin', 'lag-events', 'span-encode', 'record-error', 'held-compress'] as const;
+const KINDS = ['hook', 'inject', 'extract', 'header-read', 'span-setup', 'pipeline-origin', 'lag-events', 'span-encode', 'record-error', 'held-compress', 'resource-detect'] as const;
 
 /**
  * Kinds of failure the middleware swallows so the application keeps working: a user hook that

@@ -48,6 +48,13 @@ export class JaegerSpanProcessor implements SpanProcessor {
   private resource: Resource | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /**
+   * Spans that ended while their resource's detectors (host.id and the like) were still running: the
+   * Thrift process is written once per body from the resource, so they wait, as span objects, until it
+   * has settled (milliseconds at start), instead of going out without those attributes.
+   */
+  private waiting: ReadableSpan[] = [];
+  private settling: Promise<void> | undefined;
   private readonly maxBatch: number;
   private readonly delay: number;
   private readonly maxBodyBytes: number;
@@ -79,7 +86,31 @@ export class JaegerSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     this.ended++;
-    if (this.stopped || !this.queue.accepts((this.builder?.spans ?? 0) + 1)) return this.queue.drop(1);
+    if (this.stopped || !this.queue.accepts((this.builder?.spans ?? 0) + this.waiting.length + 1)) return this.queue.drop(1);
+    if (span.resource.asyncAttributesPending || this.waiting.length > 0) return this.wait(span);
+    this.encode(span);
+  }
+
+  /** Holds a span until its resource's asynchronous attributes have settled, then encodes it and those before it. */
+  private wait(span: ReadableSpan): void {
+    this.waiting.push(span);
+    if (this.settling) return;
+    const settled = span.resource.waitForAsyncAttributes?.() ?? Promise.resolve();
+    this.settling = settled
+      .catch((err: unknown) => reportSwallowed('resource-detect', err))
+      .then(() => {
+        const spans = this.waiting;
+        this.waiting = [];
+        this.settling = undefined;
+        // A span of another resource still pending starts the next wait.
+        for (const s of spans) {
+          if (s.resource.asyncAttributesPending || this.waiting.length > 0) this.wait(s);
+          else this.encode(s);
+        }
+      });
+  }
+
+  private encode(span: ReadableSpan): void {
     // One body per resource: a provider has one, but a processor may be shared.
     if (this.builder && span.resource !== this.resource) {
       this.send();
@@ -115,12 +146,14 @@ export class JaegerSpanProcessor implements SpanProcessor {
   }
 
   async forceFlush(): Promise<void> {
+    while (this.settling) await this.settling;
     this.send();
     await this.queue.flush();
   }
 
   async shutdown(): Promise<void> {
     if (this.stopped) return;
+    while (this.settling) await this.settling;
     this.send();
     this.stopped = true;
     await this.queue.shutdown();

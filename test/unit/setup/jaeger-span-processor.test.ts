@@ -4,7 +4,7 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { diag, DiagLogLevel, SpanKind, SpanStatusCode, TraceFlags, type Link } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { detectResources, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { JaegerHttpExporter } from '../../../src/setup/jaeger-exporter';
 import { JaegerSpanProcessor } from '../../../src/setup/jaeger-span-processor';
@@ -87,6 +87,34 @@ describe('JaegerSpanProcessor', () => {
       heldBytes: 0,
       droppedSpans: 0,
     });
+  });
+
+  it("waits for the resource's asynchronous attributes (host.id and the like) before encoding, and logs no error", async () => {
+    const errors: string[] = [];
+    diag.setLogger({ error: (m: string) => void errors.push(m), warn: () => undefined, info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.WARN);
+    cleanups.push(async () => diag.disable());
+    const collector = new Collector();
+    await collector.start();
+    const exporter = new JaegerHttpExporter({ endpoint: `http://127.0.0.1:${collector.port}/api/traces`, timeoutMillis: 2000 });
+    const processor = new JaegerSpanProcessor(exporter, 'test collector', { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 600000, exportTimeoutMillis: 2000 }, {});
+    const slowHostId = new Promise<string>((r) => setTimeout(() => r('host-id-from-async-detector'), 50));
+    const detected = detectResources({ detectors: [{ detect: () => ({ attributes: { 'service.name': 'svc-async', 'host.id': slowHostId } }) }] });
+    const provider = new BasicTracerProvider({ resource: detected, spanProcessors: [processor] });
+    cleanups.push(async () => {
+      await provider.shutdown();
+      await collector.stop();
+    });
+    assert.equal(detected.asyncAttributesPending, true, 'the detector is still running when spans end');
+    const tracer = provider.getTracer('t');
+    for (let i = 0; i < 5; i++) tracer.startSpan(`early ${i}`).end();
+    await processor.forceFlush();
+    tracer.startSpan('late').end();
+    await processor.forceFlush();
+    const bodies = Buffer.concat(collector.bodies);
+    assert.ok(bodies.includes(Buffer.from('host-id-from-async-detector')), 'host.id is in the exported process');
+    assert.equal(processor.stats().exportedSpans, 6, 'the spans that waited are all sent');
+    for (const name of ['early 0', 'early 4', 'late']) assert.ok(bodies.includes(Buffer.from(name)));
+    assert.deepEqual(errors.filter((e) => e.includes('async attributes')), [], 'no "before async attributes settled" error');
   });
 
   it('sends a partial batch after the scheduled delay, without a flush', async () => {
