@@ -24,14 +24,14 @@ export interface ClientTracing {
 }
 
 /** Builds the tracing state of one client from its options. @internal */
-export function clientTracing(options: InstrumentationOptions & { legacyFormats?: readonly LegacyFormat[] }): ClientTracing {
+export function clientTracing(options: InstrumentationOptions & { legacyFormats?: readonly LegacyFormat[]; pipelineEntries?: readonly string[] }): ClientTracing {
   const provider = options.tracerProvider ?? trace.getTracerProvider();
   return {
     // A tracer from the global proxy provider follows a provider registered later, so taking it once is safe.
     tracer: provider.getTracer(SCOPE_NAME, VERSION),
     // An explicit provider means the caller wants tracing even if nothing is registered globally.
     propagator: options.propagator ?? (options.tracerProvider ? globalOrW3cPropagator : propagation),
-    metrics: new MessagingMetrics(options.meterProvider),
+    metrics: new MessagingMetrics(options.meterProvider, options.pipelineEntries),
     legacy: legacyPropagators(options.legacyFormats),
     active: options.tracerProvider || options.meterProvider ? () => true : telemetryRegistered,
   };

@@ -99,4 +99,12 @@ export interface ConsumerInstrumentationOptions extends InstrumentationOptions {
   legacyFormats?: readonly LegacyFormat[];
   /** Most links put on the span of an `eachBatch` call (one per message with a context). Default 128. */
   maxBatchLinks?: number;
+  /**
+   * The entry topics pipeline latency is recorded under (`kafkajs_tracing.pipeline.entry` on the
+   * `kafkajs_tracing.pipeline.latency` histogram). The entry arrives in each message's `tracestate`,
+   * so any producer could otherwise create series at will; a value not listed is recorded as
+   * `_OTHER`. Default: the first 16 distinct entries the process sees, `_OTHER` after them (said once
+   * through diag). Span attributes keep the entry as the message carried it.
+   */
+  pipelineEntries?: readonly string[];
 }

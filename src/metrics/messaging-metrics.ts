@@ -4,6 +4,10 @@ import { isNoopMeter } from '../global-telemetry';
 import type { PipelineOrigin } from '../propagation/pipeline-origin';
 import { QUEUEING_BUCKETS, checkLatency, type Rejection } from './latency-guard';
 import { SCOPE_NAME, VERSION } from '../version';
+import { BoundedValues } from './bounded-values';
+
+// Without an operator's list, one budget of entry values for the whole process, however many clients.
+const sharedEntries = new BoundedValues('pipeline entry', 'pipelineEntries');
 
 /** Bucket boundaries (seconds) the messaging conventions recommend for duration histograms. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -27,7 +31,14 @@ export class MessagingMetrics {
   /** The global provider the instruments came from; undefined when one was passed explicitly. */
   private fromGlobal: MeterProvider | undefined;
 
-  constructor(private readonly provider?: MeterProvider) {
+  /** The entry topics pipeline latency is recorded under: they arrive in messages, so the set is bounded. */
+  private readonly entries: BoundedValues;
+
+  constructor(
+    private readonly provider?: MeterProvider,
+    pipelineEntries?: readonly string[],
+  ) {
+    this.entries = pipelineEntries ? new BoundedValues('pipeline entry', 'pipelineEntries', pipelineEntries) : sharedEntries;
     this.createInstruments(provider ?? (this.fromGlobal = metrics.getMeterProvider()));
   }
 
@@ -120,7 +131,7 @@ export class MessagingMetrics {
     const attributes: Attributes = { [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA, [ATTR.DESTINATION_NAME]: topic };
     if (groupId !== undefined) attributes[ATTR.CONSUMER_GROUP_NAME] = groupId;
     if (typeof latency !== 'number' || origin === undefined) return this.reject('pipeline_latency', typeof latency === 'number' ? 'malformed' : latency, attributes);
-    attributes[OWN.PIPELINE_ENTRY] = origin.entry;
+    attributes[OWN.PIPELINE_ENTRY] = this.entries.map(origin.entry);
     this.pipelineLatency.record(latency / 1000, attributes);
   }
 
