@@ -117,8 +117,10 @@ export function traceEachBatch(handler: EachBatchHandler, tracing: ClientTracing
     const startedAt = performance.now();
     const traced: EachBatchPayload = {
       ...payload,
-      resolveOffset: (offset: string) => {
-        payload.resolveOffset(offset);
+      // Every argument goes through: Confluent's resolveOffset(offset, leaderEpoch) takes a second one.
+      resolveOffset: (...args: Parameters<EachBatchPayload['resolveOffset']>) => {
+        const [offset] = args;
+        payload.resolveOffset(...args);
         try {
           closeUpTo(state, Number(offset), undefined);
           if (lag) lagAfterResolve(lag, state.topic, state.partition, state.messages[state.next]?.message, Number(offset));

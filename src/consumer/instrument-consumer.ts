@@ -38,12 +38,14 @@ export function instrumentConsumer<C extends TraceableConsumer>(instance: C, opt
   const consumer = instance as unknown as Consumer;
   const lag = watchLag(consumer, options, adapterForClient(instance).instrumentationEvents);
   const run = consumer.run.bind(consumer);
-  consumer.run = (config?: ConsumerRunConfig): Promise<void> => {
-    if (!config) return run(config);
+  // Extra arguments go through as they came: a client may take more than kafkajs's types say.
+  consumer.run = (config?: ConsumerRunConfig, ...rest: unknown[]): Promise<void> => {
+    const call = run as (config?: ConsumerRunConfig, ...rest: unknown[]) => Promise<void>;
+    if (!config) return call(config, ...rest);
     const traced: ConsumerRunConfig = { ...config };
     if (typeof config.eachMessage === 'function') traced.eachMessage = traceEachMessage(config.eachMessage, tracing, options, lag);
     if (typeof config.eachBatch === 'function') traced.eachBatch = traceEachBatch(config.eachBatch, tracing, options, lag);
-    return run(traced);
+    return call(traced, ...rest);
   };
   Object.defineProperty(consumer, INSTRUMENTED, { value: true });
   return instance;

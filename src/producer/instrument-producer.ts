@@ -80,23 +80,25 @@ function traceMessages(tracing: ClientTracing, options: ProducerInstrumentationO
 function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options: ProducerInstrumentationOptions, adapter: ClientAdapter): S {
   const flagged = sender as S & { [INSTRUMENTED]?: true };
   if (flagged[INSTRUMENTED]) return sender;
-  const send = sender.send.bind(sender);
-  const batchSend = sender.sendBatch.bind(sender);
+  const sendWith = sender.send.bind(sender) as (record: ProducerRecord, ...rest: unknown[]) => Promise<RecordMetadata[]>;
+  const batchSend = sender.sendBatch.bind(sender) as (batch: ProducerBatch, ...rest: unknown[]) => Promise<RecordMetadata[]>;
   // A client whose sendBatch calls this.send() per topic (Confluent's, synchronously) would have those
   // calls, whose messages this wrapper already traced, traced again: they pass straight through.
   let inSendBatch = false;
-  const sendBatch = !adapter.sendBatchCallsSend
+  const sendBatchWith = !adapter.sendBatchCallsSend
     ? batchSend
-    : (batch: ProducerBatch): Promise<RecordMetadata[]> => {
+    : (batch: ProducerBatch, ...rest: unknown[]): Promise<RecordMetadata[]> => {
         inSendBatch = true;
         try {
-          return batchSend(batch);
+          return batchSend(batch, ...rest);
         } finally {
           inSendBatch = false;
         }
       };
 
-  sender.send = (record: ProducerRecord): Promise<RecordMetadata[]> => {
+  // Extra arguments go through as they came, on every wrapped call: a client may take more than kafkajs's types say.
+  sender.send = (record: ProducerRecord, ...rest: unknown[]): Promise<RecordMetadata[]> => {
+    const send = (r: ProducerRecord) => sendWith(r, ...rest);
     // Malformed input is the client's to reject, with its own error.
     if (inSendBatch || !tracing.active() || !record || !Array.isArray(record.messages) || record.messages.length === 0) return send(record);
     try {
@@ -113,7 +115,8 @@ function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options
     }
   };
 
-  sender.sendBatch = (batch: ProducerBatch): Promise<RecordMetadata[]> => {
+  sender.sendBatch = (batch: ProducerBatch, ...rest: unknown[]): Promise<RecordMetadata[]> => {
+    const sendBatch = (b: ProducerBatch) => sendBatchWith(b, ...rest);
     const groups = batch?.topicMessages;
     if (!tracing.active() || !Array.isArray(groups) || groups.length === 0 || !groups.every((g) => g && Array.isArray(g.messages))) {
       return sendBatch(batch);
@@ -159,9 +162,9 @@ export function instrumentProducer<P extends TraceableProducer>(producer: P, opt
   const adapter = adapterForClient(producer);
   // Inside, both clients are driven through kafkajs's types: the calls used are the same shape.
   const client = producer as unknown as Producer;
-  const transaction = client.transaction.bind(client);
+  const transaction = client.transaction.bind(client) as (...args: unknown[]) => Promise<Transaction>;
   // Confluent's transaction() resolves to the producer itself, already wrapped: wrapSender sees its mark.
-  client.transaction = async (): Promise<Transaction> => wrapSender(await transaction(), tracing, options, adapter);
+  client.transaction = async (...args: unknown[]): Promise<Transaction> => wrapSender(await transaction(...args), tracing, options, adapter);
   wrapSender(client, tracing, options, adapter);
   return producer;
 }
