@@ -1,4 +1,5 @@
-import { createContextKey, createTraceState, trace, type Context, type Span, type SpanContext, type TraceState } from '@opentelemetry/api';
+import { createContextKey, trace, type Context, type Span, type SpanContext, type TraceState } from '@opentelemetry/api';
+import { MAX_HEADER_LENGTH, MAX_MEMBERS, W3cTraceState, asW3cTraceState } from './trace-state';
 import { reportSwallowed } from '../diag/report-once';
 
 /**
@@ -22,10 +23,6 @@ export interface PipelineOrigin {
  * @internal
  */
 export const TRACESTATE_KEY = 'kjt';
-/** W3C tracestate holds at most 32 list members. */
-const MAX_ENTRIES = 32;
-/** Receivers (the OpenTelemetry API among them) ignore a tracestate header longer than this. */
-const MAX_LENGTH = 512;
 /** Topic names are `[a-zA-Z0-9._-]`, all valid in a tracestate value; long ones are cut so the entry stays small. */
 const MAX_ENTRY_LENGTH = 64;
 const MAX_HOP = 999;
@@ -48,10 +45,10 @@ class OnlyOurEntry implements TraceState {
     return key === TRACESTATE_KEY ? this.value : undefined;
   }
   set(key: string, value: string): TraceState {
-    return createTraceState(this.serialized).set(key, value);
+    return new W3cTraceState([[TRACESTATE_KEY, this.value]]).set(key, value);
   }
   unset(key: string): TraceState {
-    return key === TRACESTATE_KEY ? createTraceState() : this;
+    return key === TRACESTATE_KEY ? new W3cTraceState() : this;
   }
   serialize(): string {
     return this.serialized;
@@ -98,12 +95,6 @@ function currentOrigin(ctx: Context): PipelineOrigin | undefined {
   return typeof carried === 'object' ? carried : undefined;
 }
 
-/** The key of the right-most list member of a serialised tracestate. */
-function lastKey(members: string): string {
-  const last = members.slice(members.lastIndexOf(',') + 1);
-  return last.slice(0, last.indexOf('='));
-}
-
 /** Whether a tracestate holds nothing, or our entry alone (then ours replaces it whole). */
 function isEmptyOrOnlyOurs(state: TraceState): boolean {
   if (state instanceof OnlyOurEntry) return true;
@@ -113,23 +104,14 @@ function isEmptyOrOnlyOurs(state: TraceState): boolean {
 
 /**
  * Sets this package's entry at the front of `state` (W3C: an updated entry moves to the left). When
- * the list would pass 32 members or 512 characters (receivers drop a longer header whole), right-most
- * entries are dropped, as the W3C recommendation says. Other entries are kept as they were.
+ * the list would pass 32 members or 512 characters, entries are dropped the way W3C says to truncate:
+ * those over 128 characters first, then right-most ones. Other entries keep their order.
  * @internal
  */
 export function setOriginEntry(state: TraceState | undefined, value: string): TraceState {
   // The common cases, kept cheap (every traced produce passes here): no tracestate, or only ours.
   if (!state || isEmptyOrOnlyOurs(state)) return new OnlyOurEntry(value);
-  let next = state.unset(TRACESTATE_KEY);
-  let members = next.serialize();
-  const ours = TRACESTATE_KEY.length + 1 + value.length + 1;
-  while (members !== '' && (members.split(',').length >= MAX_ENTRIES || members.length + ours > MAX_LENGTH)) {
-    next = next.unset(lastKey(members));
-    const shorter = next.serialize();
-    if (shorter === members) break; // a member we cannot name: leave the list as it is
-    members = shorter;
-  }
-  return next.set(TRACESTATE_KEY, value);
+  return asW3cTraceState(state).set(TRACESTATE_KEY, value).shortened(MAX_MEMBERS, MAX_HEADER_LENGTH);
 }
 
 /**

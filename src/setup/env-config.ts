@@ -1,14 +1,14 @@
 import { diag, type TextMapPropagator } from '@opentelemetry/api';
 import {
   CompositePropagator,
-  W3CBaggagePropagator,
-  W3CTraceContextPropagator,
   getBooleanFromEnv,
   getNumberFromEnv,
   getStringListFromEnv,
 } from '@opentelemetry/core';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
 import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
+
+import { baggagePropagator, traceContextPropagator } from '../propagation/w3c-propagator';
 
 /** Span exporters `OTEL_TRACES_EXPORTER` can name here. @internal */
 export type TraceExporterName = 'jaeger' | 'otlp' | 'console';
@@ -62,10 +62,11 @@ export function traceExportersFromEnv(): TraceExporterName[] | undefined {
 
 function propagatorNamed(name: string): TextMapPropagator | undefined {
   switch (name) {
+    // The package's own: stricter than core's where the W3C test suite is (src/propagation/w3c-propagator.ts).
     case 'tracecontext':
-      return new W3CTraceContextPropagator();
+      return traceContextPropagator;
     case 'baggage':
-      return new W3CBaggagePropagator();
+      return baggagePropagator;
     case 'b3':
       return new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER });
     case 'b3multi':
