@@ -361,7 +361,8 @@ function writeSpan(w: ThriftWriter, span: ReadableSpan): void {
     }
   }
   w.field(T_I32, 7);
-  w.i32(traceFlags || 1);
+  // Jaeger's flags are not W3C's: its bit 2 means debug, where W3C's is the random trace id. Sampled only.
+  w.i32((traceFlags & 1) || 1);
   w.field(T_I64, 8);
   w.i64(micros(span.startTime));
   w.field(T_I64, 9);

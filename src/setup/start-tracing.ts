@@ -10,6 +10,7 @@ import { buildResource } from './resource';
 import type { BatchOptions, RetryOptions, TracingOptions } from './tracing-options';
 import { JaegerHttpExporter } from './jaeger-exporter';
 import { JaegerSpanProcessor } from './jaeger-span-processor';
+import { keepRandomTraceFlag } from './random-trace-flag';
 import { numberFromEnv, propagatorFromEnv, sdkDisabledByEnv } from './env-config';
 import { registerGlobals, unregisterGlobals, type GlobalRegistrations } from './global-registrations';
 
@@ -139,6 +140,9 @@ export function startTracing(options: TracingOptions = {}): Tracing {
     // OTEL_TRACES_EXPORTER=none: spans are still made and propagated, only not exported.
     spanProcessors: pipeline.processors,
   });
+  // W3C Level 2: a continued trace keeps its random trace-id flag, whichever tracer the spans come from.
+  const getTracer = provider.getTracer.bind(provider);
+  provider.getTracer = (...args: Parameters<typeof getTracer>) => keepRandomTraceFlag(getTracer(...args));
   const exportStats = pipeline.stats;
   const afterFlush = pipeline.afterFlush;
 

@@ -178,6 +178,14 @@ describe('Jaeger Thrift encoding', () => {
     assert.equal(withState?.has('otel.library.name'), false);
   });
 
+  it("writes Jaeger's sampled flag only: W3C's random trace-id bit (02) is Jaeger's debug bit", () => {
+    const { tracer, memory } = provider();
+    const span = tracer.startSpan('random');
+    span.spanContext().traceFlags = 0x03; // as RandomTraceFlagProcessor leaves a continued random trace
+    span.end();
+    assert.equal(decode(encodeBatch({ serviceName: 'checkout', tags: [] }, memory.getFinishedSpans())).spans[0]?.flags, 1);
+  });
+
   it('grows its buffer for large batches', () => {
     const { tracer, memory } = provider();
     for (let i = 0; i < 3000; i++) tracer.startSpan(`s${i}`, { attributes: { payload: 'x'.repeat(200) } }).end();
