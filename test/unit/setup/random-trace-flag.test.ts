@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { startTracing } from '../../../src/setup/index';
-import { encodeBatch } from '../../../src/setup/jaeger-thrift';
 
 const parentOf = (traceFlags: number) =>
   trace.setSpanContext(ROOT_CONTEXT, { traceId: '12345678901234567890123456789012', spanId: '1234567890123456', traceFlags, isRemote: true });
