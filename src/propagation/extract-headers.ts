@@ -28,9 +28,10 @@ export function extractUpstream(propagator: Propagator, headers: IHeaders | unde
     // Validated once: the check reads every character of both ids.
     if (sc && trace.isSpanContextValid(sc)) return { context, spanContext: sc };
     if (legacy.length === 0) return { context, spanContext: undefined };
-    const legacyContext = extractLegacy(legacy, headers, headerGetter);
+    // On top of what W3C extraction found: its baggage stays whichever format gives the span context.
+    const legacyContext = extractLegacy(legacy, headers, headerGetter, context);
     const legacySc = trace.getSpanContext(legacyContext);
-    // extractLegacy returns either a context with a valid span context or ROOT_CONTEXT.
+    // extractLegacy returns either a context with a valid span context or the context it was given.
     return { context: legacyContext, spanContext: legacySc && trace.isSpanContextValid(legacySc) ? legacySc : undefined };
   } catch (err) {
     reportSwallowed('extract', err);

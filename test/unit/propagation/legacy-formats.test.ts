@@ -1,10 +1,14 @@
 // Opt-in reading of older trace headers when no W3C traceparent is present.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { context, propagation } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Consumer, ConsumerRunConfig, EachMessagePayload, IHeaders, KafkaMessage } from 'kafkajs';
 import { instrumentConsumer, type LegacyFormat } from '../../../src/index';
+
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN = '00f067aa0ba902b7';
@@ -20,6 +24,24 @@ async function parentOf(headers: IHeaders, legacyFormats?: LegacyFormat[]) {
   await config?.eachMessage?.({ topic: 't', partition: 0, message } as unknown as EachMessagePayload);
   const [span] = exporter.getFinishedSpans();
   return span?.parentSpanContext ? { traceId: span.spanContext().traceId, spanId: span.parentSpanContext.spanId } : undefined;
+}
+
+/** The baggage the handler sees for a message with these headers (W3C trace context + baggage first). */
+async function baggageInHandler(headers: IHeaders, legacyFormats: LegacyFormat[]): Promise<Map<string, string>> {
+  const provider = new BasicTracerProvider();
+  let config: ConsumerRunConfig | undefined;
+  const fake = { run: async (c?: ConsumerRunConfig) => void (config = c) } as unknown as Consumer;
+  const propagator = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+  instrumentConsumer(fake, { tracerProvider: provider, propagator, legacyFormats });
+  const seen = new Map<string, string>();
+  await fake.run({
+    eachMessage: async () => {
+      for (const [k, e] of propagation.getActiveBaggage()?.getAllEntries() ?? []) seen.set(k, e.value);
+    },
+  });
+  const message = { key: null, value: null, timestamp: '0', attributes: 0, offset: '0', headers } as KafkaMessage;
+  await config?.eachMessage?.({ topic: 't', partition: 0, message } as unknown as EachMessagePayload);
+  return seen;
 }
 
 describe('legacy trace header formats', () => {
@@ -49,6 +71,31 @@ describe('legacy trace header formats', () => {
     const w3c = '0af7651916cd43dd8448eb211c80319c';
     const got = await parentOf({ traceparent: `00-${w3c}-b7ad6b7169203331-01`, 'uber-trace-id': `${TRACE}:${SPAN}:0:1` }, all);
     assert.deepEqual(got, { traceId: w3c, spanId: 'b7ad6b7169203331' });
+  });
+
+  // Defect 2: with legacyFormats on, a message without a valid traceparent lost its W3C baggage.
+  it("keep the message's W3C baggage, with or without a legacy span context", async () => {
+    for (const [headers, formats] of [
+      [{ baggage: 'tenant=acme' }, all],
+      [{ baggage: 'tenant=acme' }, ['b3']],
+      [{ baggage: 'tenant=acme', b3: `${TRACE}-${SPAN}-1` }, ['b3']],
+      [{ baggage: 'tenant=acme', 'uber-trace-id': `${TRACE}:${SPAN}:0:1`, 'uberctx-region': 'eu' }, ['jaeger']],
+    ] as [IHeaders, LegacyFormat[]][]) {
+      const bag = await baggageInHandler(headers, formats);
+      assert.equal(bag.get('tenant'), 'acme', JSON.stringify(headers));
+      if (headers['uberctx-region']) assert.equal(bag.get('region'), 'eu', 'and the Jaeger baggage beside it');
+    }
+  });
+
+  // Defect 7: 16,000 uberctx-* headers took 18.6 s and put 16,000 entries into the handler's context.
+  it('read at most 180 baggage entries from uberctx-* headers, in one pass', async () => {
+    const headers: IHeaders = { 'uber-trace-id': `${TRACE}:${SPAN}:0:1`, baggage: 'tenant=acme' };
+    for (let i = 0; i < 16_000; i++) headers[`uberctx-k${i}`] = `v${i}`;
+    const bag = await baggageInHandler(headers, ['jaeger']);
+    assert.equal(bag.size, 180, 'the W3C entry and 179 of Jaeger’s');
+    assert.equal(bag.get('tenant'), 'acme');
+    assert.equal(bag.get('k0'), 'v0');
+    assert.equal(bag.has('k179'), false);
   });
 
   it('rejects an unknown format with a clear error', () => {
