@@ -54,10 +54,10 @@ export const headerGetter: TextMapGetter<IHeaders | undefined> = {
         const exact = readValue(carrier[key]);
         if (exact !== undefined) return exact;
       }
-      // Own enumerable keys, as Object.keys has them, without building the array for every header
-      // asked for and absent. Lowercasing never shortens a string, so a longer key cannot match.
-      for (const k in carrier) {
-        if (k.length <= key.length && k !== key && Object.prototype.hasOwnProperty.call(carrier, k) && k.toLowerCase() === key) return readValue(carrier[k]);
+      // Own enumerable keys only (for…in would walk a prototype's too). Lowercasing never shortens a
+      // string, so a longer key cannot match.
+      for (const k of Object.keys(carrier)) {
+        if (k.length <= key.length && k !== key && k.toLowerCase() === key) return readValue(carrier[k]);
       }
     } catch (err) {
       // A hostile carrier (getters that throw, proxies) reads as "no header".

@@ -73,3 +73,20 @@ describe('injectIntoMessage', () => {
     }
   });
 });
+
+describe('header getter: own keys only', () => {
+  it('never walks the carrier’s prototype (for…in did, for every header asked for and absent)', () => {
+    let looked = 0;
+    const proto = new Proxy({ Traceparent: 'inherited' } as Record<string, string>, {
+      ownKeys(target) {
+        looked++;
+        return Reflect.ownKeys(target);
+      },
+    });
+    const carrier = Object.create(proto) as IHeaders;
+    carrier['TraceState'] = 'a=1';
+    assert.equal(headerGetter.get(carrier, 'traceparent'), undefined, 'an inherited header is no header');
+    assert.equal(headerGetter.get(carrier, 'tracestate'), 'a=1', 'own keys still match case-insensitively');
+    assert.equal(looked, 0);
+  });
+});
