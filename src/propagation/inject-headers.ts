@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, trace, type Context, type SpanContext, type TextMapSetter } from '@opentelemetry/api';
 import type { IHeaders, Message } from 'kafkajs';
 import type { Propagator } from './propagator';
-import { headerGetter, headerSetter } from './header-carrier';
+import { headerGetter } from './header-carrier';
 import { reportSwallowed } from '../diag/report-once';
 
 /**
@@ -21,30 +21,32 @@ export function staleSpanContext(propagator: Propagator, headers: IHeaders | und
   }
 }
 
-/** Header fields written by the current inject call (inject is synchronous, so one counter serves). */
-let written = 0;
-const countingSetter: TextMapSetter<IHeaders> = {
-  set(carrier, key, value) {
-    headerSetter.set(carrier as Record<string, string>, key, value);
-    written++;
+/** The fields the current inject call wrote, in order (inject is synchronous, so one list serves). */
+const writtenKeys: string[] = [];
+const writtenValues: string[] = [];
+const collectingSetter: TextMapSetter<IHeaders> = {
+  set(_carrier, key, value) {
+    const lower = key.toLowerCase();
+    const at = writtenKeys.indexOf(lower);
+    if (at >= 0) writtenValues[at] = value;
+    else {
+      writtenKeys.push(lower);
+      writtenValues.push(value);
+    }
   },
 };
 
-/** The last fields list seen and its lowercase set: a propagator's fields rarely change, but are asked per message. */
-let lastFields: { list: string[]; lower: ReadonlySet<string> } | undefined;
-
-function lowercaseFields(list: string[]): ReadonlySet<string> {
-  const last = lastFields;
-  if (last && last.list.length === list.length && last.list.every((f, i) => f === list[i])) return last.lower;
-  const lower = new Set(list.map((f) => f.toLowerCase()));
-  lastFields = { list: [...list], lower };
-  return lower;
+/** Sets a header as an own property, even one named `__proto__` (kafkajs delivers that as an own key). */
+function setOwn(headers: IHeaders, key: string, value: IHeaders[string]): void {
+  if (key === '__proto__') Object.defineProperty(headers, key, { value, enumerable: true, writable: true, configurable: true });
+  else headers[key] = value;
 }
 
 /**
  * Returns the message with `ctx` injected into a copy of its headers. The user's headers are kept,
- * except earlier values of the propagator's own fields (matched case-insensitively), which the new
- * context replaces. When the propagator writes nothing (none registered), the message is returned
+ * except earlier values of the fields the propagator writes now (matched case-insensitively), which
+ * the new context replaces: an application's own `baggage` or `tracestate` stays when the context
+ * has none to write. When the propagator writes nothing (none registered), the message is returned
  * as it was: no header changes. A message whose headers are a list, not a record, goes with the same
  * content (a shallow copy) and no context. The caller's message object is never mutated.
  * @internal
@@ -58,22 +60,23 @@ export function injectIntoMessage(propagator: Propagator, ctx: Context, message:
     reportSwallowed('inject', new TypeError('message headers are a list, not a record: sent without trace context'));
     return { ...message };
   }
-  const headers: IHeaders = {};
-  if (old) {
-    const fields = lowercaseFields(propagator.fields());
-    for (const key of Object.keys(old)) {
-      if (!fields.has(key.toLowerCase())) headers[key] = old[key];
-    }
-  }
-  written = 0;
+  writtenKeys.length = 0;
+  writtenValues.length = 0;
   try {
-    propagator.inject(ctx, headers, countingSetter);
+    propagator.inject(ctx, {}, collectingSetter);
   } catch (err) {
     // The message goes out as the application wrote it; the span still records the send.
     reportSwallowed('inject', err);
     return message;
   }
-  if (written === 0) return message;
+  if (writtenKeys.length === 0) return message;
+  const headers: IHeaders = {};
+  if (old) {
+    for (const key of Object.keys(old)) {
+      if (!writtenKeys.includes(key.toLowerCase())) setOwn(headers, key, old[key]);
+    }
+  }
+  for (let i = 0; i < writtenKeys.length; i++) setOwn(headers, writtenKeys[i] as string, writtenValues[i]);
   return withHeaders(message, headers);
 }
 

@@ -2,7 +2,8 @@
 // injecting: the lookups the middleware makes for every message.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ROOT_CONTEXT, TraceFlags, trace, type Context, type TextMapSetter } from '@opentelemetry/api';
+import { ROOT_CONTEXT, TraceFlags, propagation, trace, type Context, type TextMapSetter } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { IHeaders } from 'kafkajs';
 import { headerGetter } from '../../../src/propagation/header-carrier';
 import { injectIntoMessage } from '../../../src/propagation/inject-headers';
@@ -42,13 +43,24 @@ describe('injectIntoMessage', () => {
       assert.deepEqual(injectIntoMessage(fieldPropagator('x-one'), ctx, message).headers, { 'X-Two': 'old', kept: 'yes', 'x-one': 'b7ad6b7169203331' });
       assert.deepEqual(injectIntoMessage(fieldPropagator('x-two'), ctx, message).headers, { 'X-One': 'old', kept: 'yes', 'x-two': 'b7ad6b7169203331' });
     }
-    const changing = fieldPropagator('x-one');
-    const fields = ['x-one'];
-    changing.fields = () => fields;
-    injectIntoMessage(changing, ctx, message);
-    fields[0] = 'x-two'; // the same array object, changed in place
-    assert.deepEqual(injectIntoMessage(changing, ctx, message).headers, { 'X-One': 'old', kept: 'yes', 'x-one': 'b7ad6b7169203331' });
     assert.deepEqual(message.headers, { 'X-One': 'old', 'X-Two': 'old', kept: 'yes' }, "the caller's message is left as it was");
+  });
+
+  // Defect 5: the application's own baggage/tracestate went when the context had none to write.
+  it("keeps the application's baggage and tracestate when the context has none, and a header named __proto__", () => {
+    const ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED });
+    const w3c = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+    const headers = JSON.parse('{"baggage":"tenant=acme","Tracestate":"app=1","x-app":"1","traceparent":"00-11111111111111111111111111111111-2222222222222222-01","__proto__":"own"}') as IHeaders;
+    const out = injectIntoMessage(w3c, ctx, { value: 'v', headers }).headers as IHeaders;
+    assert.deepEqual(Object.keys(out), ['baggage', 'Tracestate', 'x-app', '__proto__', 'traceparent']);
+    assert.equal(out.baggage, 'tenant=acme');
+    assert.equal(out.traceparent, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'the stale traceparent replaced');
+    assert.equal(Object.getOwnPropertyDescriptor(out, '__proto__')?.value, 'own');
+    assert.equal(Object.getPrototypeOf(out), Object.prototype);
+    // A context with baggage of its own replaces the header, whatever its case.
+    const withBaggage = propagation.setBaggage(ctx, propagation.createBaggage({ user: { value: 'u1' } }));
+    const replaced = injectIntoMessage(w3c, withBaggage, { value: 'v', headers: { Baggage: 'tenant=acme' } }).headers as IHeaders;
+    assert.deepEqual(replaced, { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', baggage: 'user=u1' });
   });
 
   it('returns a copy of the message with every own enumerable property, as a spread copy would have it', () => {
