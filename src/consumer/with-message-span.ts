@@ -4,6 +4,19 @@ import { reportSwallowed } from '../diag/report-once';
 import { recordError } from '../spans/span-errors';
 import { byMessage, messageSpan } from './each-batch';
 
+type Then = (onFulfilled: (v: unknown) => unknown, onRejected: (e: unknown) => unknown) => unknown;
+
+/** The `then` method of a thenable (read once: a getter could answer differently twice), else undefined. */
+function thenOf(value: unknown): Then | undefined {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
+  try {
+    const then: unknown = (value as { then?: unknown }).then;
+    return typeof then === 'function' ? (then as Then) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Runs `fn` inside the `process` span of one message of the current `eachBatch` call, in that
  * message's own trace (child of its producer's span), so work done for the message (a produce, an
@@ -38,9 +51,12 @@ export function withMessageSpan<T>(message: KafkaMessage, fn: () => T): T {
     span.end();
     throw err;
   }
-  if (result instanceof Promise) {
-    return result.then(
-      (v) => {
+  // Any thenable, not only a native Promise: the span lasts until it settles. Its `then` is read once.
+  const then = thenOf(result);
+  if (then) {
+    return then.call(
+      result,
+      (v: unknown) => {
         span.end();
         return v;
       },

@@ -14,8 +14,7 @@ function batchOf(n: number, withHeaders = true): KafkaMessage[] {
   return Array.from({ length: n }, (_, i) => kafkaMessage(withHeaders ? { traceparent: tp(i + 1) } : {}, { offset: String(100 + i) }));
 }
 
-async function runBatch(messages: KafkaMessage[], handler: (p: EachBatchPayload) => Promise<void>, extra: ConsumerInstrumentationOptions = {}) {
-  const t = memoryTracing();
+async function runBatch(messages: KafkaMessage[], handler: (p: EachBatchPayload) => Promise<void>, extra: ConsumerInstrumentationOptions = {}, t = memoryTracing()) {
   const f = fakeConsumer();
   await instrumentConsumer(f.consumer, { ...t.options, ...extra }).run({ eachBatch: handler });
   const resolved: string[] = [];
@@ -121,6 +120,26 @@ describe('instrumentConsumer: eachBatch', () => {
     assert.equal(r.batchSpan?.links.length, 2);
     assert.equal(r.perMessage.length, 7);
     assert.equal(r.perMessage.filter((s) => s.parentSpanContext === undefined).length, 2);
+  });
+
+  it('withMessageSpan keeps the span open until a non-native thenable settles (a Bluebird- or query-builder-like result)', async () => {
+    let settle: (v: string) => void = () => undefined;
+    let endedBeforeSettle = -1;
+    const t = memoryTracing();
+    const r = await runBatch(batchOf(1), async ({ batch }) => {
+      const thenable = {
+        then(onFulfilled: (v: string) => unknown, onRejected?: (e: unknown) => unknown) {
+          return new Promise<string>((resolve) => (settle = resolve)).then(onFulfilled, onRejected);
+        },
+      };
+      const out = withMessageSpan(batch.messages[0] as KafkaMessage, () => thenable) as unknown as PromiseLike<string>;
+      await sleep(2);
+      endedBeforeSettle = t.spans().length; // the batch span is still open: these would be message spans
+      settle('done');
+      assert.equal(await out, 'done', 'the value comes through');
+    }, {}, t);
+    assert.equal(endedBeforeSettle, 0, 'not ended while the work was pending');
+    assert.equal(r.perMessage.length, 1);
   });
 
   it('withMessageSpan outside a batch just runs the function', () => {
