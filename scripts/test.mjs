@@ -1,7 +1,8 @@
 // `npm test`: type-check, lint, unit tests on every supported Node.js line, the package checks
 // (pack, install into a scratch application, load as ESM/CJS/bundle), then the integration tests
 // against the real Kafka broker and the real Jaeger on Node 20 and 24 (infrastructure started by
-// scripts/infra.sh when not running, and stopped again if this run started it).
+// scripts/infra.sh when not running, and stopped again if this run started it; Chromium and Prometheus
+// installed from the distribution by scripts/system-deps.sh where missing).
 //
 //   node scripts/test.mjs                 everything
 //   node scripts/test.mjs --unit          type-check, lint and unit tests only (no infrastructure; the network
@@ -147,6 +148,9 @@ if (integrating) console.log(`-- started: Confluent's client for Node ${integrat
 // The Go and Java peers of the polyglot tests build (or find their cache) at the same time.
 const peersBuilt = integrating ? capture('bash', [join(root, 'scripts/peers/build.sh')], { live: true }) : undefined;
 if (peersBuilt) console.log('-- started: Go and Java peers (scripts/peers/build.sh)');
+// Chromium and Prometheus from the distribution (the browser and metrics tests), where they are missing.
+const systemDeps = integrating ? capture('bash', [join(root, 'scripts/system-deps.sh')], { live: true }) : undefined;
+if (systemDeps) console.log('-- started: Chromium and Prometheus, if missing (scripts/system-deps.sh)');
 
 let status = 0;
 if (jobs.length) {
@@ -172,6 +176,15 @@ if (peersBuilt) {
   console.log(`\n== Go and Java peers (scripts/peers/build.sh): ${code === 0 ? 'ready' : `FAILED (exit ${code})\n${output.trimEnd()}`}`);
   if (code !== 0) {
     console.error('\nthe polyglot integration tests need the Go and Java peers; scripts/peers/build.sh failed (see the message above).');
+    status ||= 1;
+  }
+}
+
+if (systemDeps) {
+  const { code, output } = await systemDeps;
+  console.log(`\n== Chromium and Prometheus (scripts/system-deps.sh): ${code === 0 ? 'ready' : `FAILED (exit ${code})\n${output.trimEnd()}`}`);
+  if (code !== 0) {
+    console.error('\nthe browser and metrics integration tests need Chromium and Prometheus; scripts/system-deps.sh could not install them (see above).');
     status ||= 1;
   }
 }
