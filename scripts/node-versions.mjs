@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Pinned version per major line; bump here to test a newer release. */
-export const NODE_VERSIONS = { 20: '20.20.2', 22: '22.23.3', 24: '24.21.0' };
+export const NODE_VERSIONS = { 20: '20.20.2', 22: '22.23.3', 24: '24.21.0', 26: '26.12.1' };
 /** Unit tests run on every line above; integration tests on these (they share the broker, so each costs a full run). */
 export const UNIT_MAJORS = [20, 22, 24];
 export const INTEGRATION_MAJORS = [20, 24];
