@@ -1,11 +1,11 @@
-import { ROOT_CONTEXT, TraceFlags, propagation, trace, type Context, type TextMapGetter } from '@opentelemetry/api';
+import { ROOT_CONTEXT, TraceFlags, trace, type Context, type TextMapGetter } from '@opentelemetry/api';
 import type { Propagator } from './propagator';
+import { jaegerPropagator } from './jaeger-propagator';
 
-// The B3 and Jaeger propagators (and @opentelemetry/core under them) load only when a consumer opts
-// into those formats: the middleware itself needs nothing but @opentelemetry/api.
+// The B3 propagator (and @opentelemetry/core under it) loads only when a consumer opts into that
+// format: the middleware itself needs nothing but @opentelemetry/api.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const loadB3 = () => require('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3');
-const loadJaeger = () => require('@opentelemetry/propagator-jaeger') as typeof import('@opentelemetry/propagator-jaeger');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
@@ -42,49 +42,13 @@ class HexIdsPropagator implements Propagator {
   }
 }
 
-/** Most baggage entries a context gets from headers, W3C and `uberctx-*` together (the W3C propagator's cap). */
-const MAX_BAGGAGE_ENTRIES = 180;
-const UBERCTX = 'uberctx-';
-
-/**
- * Jaeger's propagator, shown at most as many `uberctx-*` headers as the baggage cap leaves room for:
- * it adds baggage entries one copy of the whole set at a time, so 16,000 headers took 18 s and gave a
- * context of 16,000 entries. The cap applies before anything is parsed, in one pass over the keys.
- */
-class CappedJaegerPropagator implements Propagator {
-  constructor(private readonly inner: Propagator) {}
-  inject(): void {}
-  fields(): string[] {
-    return this.inner.fields();
-  }
-  extract<C>(context: Context, carrier: C, getter: TextMapGetter<C>): Context {
-    const room = MAX_BAGGAGE_ENTRIES - (propagation.getBaggage(context)?.getAllEntries().length ?? 0);
-    const capped: TextMapGetter<C> = {
-      get: (c, key) => getter.get(c, key),
-      keys: (c) => {
-        const out: string[] = [];
-        let baggage = 0;
-        for (const key of getter.keys(c)) {
-          if (!key.startsWith(UBERCTX)) out.push(key);
-          else if (baggage < room) {
-            baggage++;
-            out.push(key);
-          }
-        }
-        return out;
-      },
-    };
-    return this.inner.extract(context, carrier, capped);
-  }
-}
-
 /** Builds the extract-only propagators of the chosen legacy formats, in the given order. @internal */
 export function legacyPropagators(formats: readonly LegacyFormat[] | undefined): Propagator[] {
   if (!formats || formats.length === 0) return [];
   return formats.map((f) => {
     switch (f) {
       case 'jaeger':
-        return new CappedJaegerPropagator(new (loadJaeger().JaegerPropagator)());
+        return jaegerPropagator;
       case 'b3': {
         const { B3Propagator, B3InjectEncoding } = loadB3();
         // Extraction reads both encodings whatever the inject encoding says.

@@ -6,9 +6,9 @@ import {
   getStringListFromEnv,
 } from '@opentelemetry/core';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
-import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
 
 import { baggagePropagator, traceContextPropagator } from '../propagation/w3c-propagator';
+import { jaegerPropagator } from '../propagation/jaeger-propagator';
 
 /** Span exporters `OTEL_TRACES_EXPORTER` can name here. @internal */
 export type TraceExporterName = 'jaeger' | 'otlp' | 'console';
@@ -72,7 +72,7 @@ function propagatorNamed(name: string): TextMapPropagator | undefined {
     case 'b3multi':
       return new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER });
     case 'jaeger':
-      return new JaegerPropagator();
+      return jaegerPropagator;
     default:
       return undefined;
   }
