@@ -5,7 +5,14 @@ import { jaegerPropagator } from './jaeger-propagator';
 // The B3 propagator (and @opentelemetry/core under it) loads only when a consumer opts into that
 // format: the middleware itself needs nothing but @opentelemetry/api.
 /* eslint-disable @typescript-eslint/no-require-imports */
-const loadB3 = () => require('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3');
+function loadB3(): typeof import('@opentelemetry/propagator-b3') {
+  try {
+    return require('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3');
+  } catch (err) {
+    if ((err as { code?: string } | undefined)?.code !== 'MODULE_NOT_FOUND') throw err;
+    throw new TypeError("legacyFormats: ['b3'] needs @opentelemetry/propagator-b3: npm install @opentelemetry/propagator-b3 (the release line of your other @opentelemetry packages)");
+  }
+}
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**

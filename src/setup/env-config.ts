@@ -3,12 +3,14 @@ import {
   CompositePropagator,
   getBooleanFromEnv,
   getNumberFromEnv,
+  getStringFromEnv,
   getStringListFromEnv,
 } from '@opentelemetry/core';
-import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
+import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
 
 import { baggagePropagator, traceContextPropagator } from '../propagation/w3c-propagator';
 import { jaegerPropagator } from '../propagation/jaeger-propagator';
+import { optionalPeer } from './optional-peer';
 
 /** Span exporters `OTEL_TRACES_EXPORTER` can name here. @internal */
 export type TraceExporterName = 'jaeger' | 'otlp' | 'console';
@@ -39,6 +41,44 @@ export function sdkDisabledByEnv(): boolean {
   return getBooleanFromEnv('OTEL_SDK_DISABLED');
 }
 
+/** The ratio of `OTEL_TRACES_SAMPLER_ARG` for the ratio samplers: 1 when unset or not within [0, 1]. */
+function ratioFromEnv(): number {
+  const raw = getStringFromEnv('OTEL_TRACES_SAMPLER_ARG');
+  if (raw === undefined) return 1;
+  const ratio = Number(raw);
+  if (Number.isFinite(ratio) && ratio >= 0 && ratio <= 1) return ratio;
+  warnUnknownOnce('OTEL_TRACES_SAMPLER_ARG', raw, 'expected a number from 0 to 1; using 1');
+  return 1;
+}
+
+/**
+ * The sampler `OTEL_TRACES_SAMPLER` (and `_ARG`) asks for, as the specification names them;
+ * parent-based always-on when unset or unknown (warned about once). The SDK's own provider of the
+ * 2.x line read these; `@opentelemetry/sdk-trace`, the one of both lines, leaves them to the caller.
+ * @internal
+ */
+export function samplerFromEnv(): Sampler {
+  const name = enumListFromEnv('OTEL_TRACES_SAMPLER')?.[0];
+  switch (name) {
+    case undefined:
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(ratioFromEnv());
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratioFromEnv()) });
+    default:
+      warnUnknownOnce('OTEL_TRACES_SAMPLER', name, 'expected always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio; using parentbased_always_on');
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
+}
+
 /**
  * The span exporters `OTEL_TRACES_EXPORTER` asks for: undefined when unset (the caller's default),
  * an empty list for `none`, else the known names in order. Unknown names are warned about once and
@@ -60,6 +100,13 @@ export function traceExportersFromEnv(): TraceExporterName[] | undefined {
   return known.length > 0 ? known : undefined;
 }
 
+/* eslint-disable @typescript-eslint/no-require-imports */
+function b3(multiHeader: boolean): TextMapPropagator | undefined {
+  const m = optionalPeer('@opentelemetry/propagator-b3', 'OTEL_PROPAGATORS=b3', () => require('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3'));
+  return m && new m.B3Propagator({ injectEncoding: multiHeader ? m.B3InjectEncoding.MULTI_HEADER : m.B3InjectEncoding.SINGLE_HEADER });
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 function propagatorNamed(name: string): TextMapPropagator | undefined {
   switch (name) {
     // The package's own: stricter than core's where the W3C test suite is (src/propagation/w3c-propagator.ts).
@@ -68,9 +115,9 @@ function propagatorNamed(name: string): TextMapPropagator | undefined {
     case 'baggage':
       return baggagePropagator;
     case 'b3':
-      return new B3Propagator({ injectEncoding: B3InjectEncoding.SINGLE_HEADER });
+      return b3(false);
     case 'b3multi':
-      return new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER });
+      return b3(true);
     case 'jaeger':
       return jaegerPropagator;
     default:

@@ -1,11 +1,11 @@
 import { getStringFromEnv } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { ConsoleSpanExporter, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ConsoleSpanExporter, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Resource } from '@opentelemetry/resources';
 import { JaegerHttpExporter, jaegerAgentExporter } from './jaeger-exporter';
 import type { TracingOptions } from './tracing-options';
 import { numberFromEnv, traceExportersFromEnv, type TraceExporterName } from './env-config';
 import { FanOutExporter } from './fan-out-exporter';
+import { optionalPeer } from './optional-peer';
 import { checkEndpoint } from './endpoint-url';
 
 /** Default collector endpoint: the local Jaeger that `npm run infra:up` starts. */
@@ -70,7 +70,10 @@ function namedExporter(name: TraceExporterName, options: TracingOptions, resourc
       if (!checked.ok) return undefined;
       url = configured.path ? `${checked.url.replace(/\/+$/, '')}/${configured.path}` : checked.url;
     }
-    return { exporter: new OTLPTraceExporter({ url, headers: o.headers }), label: `OTLP ${url ?? '(default endpoint)'}` };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const otlp = optionalPeer('@opentelemetry/exporter-trace-otlp-http', "exporter: 'otlp'", () => require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http'));
+    if (!otlp) return undefined;
+    return { exporter: new otlp.OTLPTraceExporter({ url, headers: o.headers }), label: `OTLP ${url ?? '(default endpoint)'}` };
   }
   const j = options.jaeger ?? {};
   const agentHost = j.agentHost ?? getStringFromEnv('OTEL_EXPORTER_JAEGER_AGENT_HOST');

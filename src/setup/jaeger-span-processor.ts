@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
 import { TraceFlags } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { reportSwallowed } from '../diag/report-once';
 import { ExportQueue, type HeldPayloadCodec } from './export-queue';
 import type { JaegerHttpExporter } from './jaeger-exporter';

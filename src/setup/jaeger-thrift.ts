@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, type AttributeValue, type HrTime } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
 /**
  * Encodes spans as a `jaeger.thrift` Batch in Thrift's binary protocol: the body the Jaeger

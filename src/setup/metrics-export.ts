@@ -1,11 +1,15 @@
 import { diag } from '@opentelemetry/api';
 import { getStringFromEnv } from '@opentelemetry/core';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import type { MetricsOptions } from './tracing-options';
 import { enumListFromEnv, numberFromEnv, warnUnknownOnce } from './env-config';
+import { optionalPeer } from './optional-peer';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const loadPrometheus = () => require('@opentelemetry/exporter-prometheus') as typeof import('@opentelemetry/exporter-prometheus');
+const loadOtlp = () => require('@opentelemetry/exporter-metrics-otlp-http') as typeof import('@opentelemetry/exporter-metrics-otlp-http');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Port Prometheus registered for OpenTelemetry's exporter. */
 export const DEFAULT_PROMETHEUS_PORT = 9464;
@@ -22,21 +26,26 @@ export function metricsChoice(options: MetricsOptions | false | undefined): Metr
   return chosen ? { exporter: chosen } : undefined;
 }
 
-function reader(choice: MetricsOptions): MetricReader {
+function reader(choice: MetricsOptions): MetricReader | undefined {
   if (choice.exporter === 'prometheus') {
+    const prometheus = optionalPeer('@opentelemetry/exporter-prometheus', 'metrics: { exporter: \'prometheus\' }', loadPrometheus);
+    if (!prometheus) return undefined;
     const port = choice.port ?? numberFromEnv('OTEL_EXPORTER_PROMETHEUS_PORT') ?? DEFAULT_PROMETHEUS_PORT;
     const host = choice.host ?? getStringFromEnv('OTEL_EXPORTER_PROMETHEUS_HOST');
     const label = `Prometheus endpoint on ${host ?? '*'}:${port}${choice.endpoint ?? '/metrics'}`;
     // A taken port must not take the application down: the exporter reports it, we warn once.
-    return new PrometheusExporter({ port, host, endpoint: choice.endpoint }, (err) => {
+    return new prometheus.PrometheusExporter({ port, host, endpoint: choice.endpoint }, (err) => {
       if (err) diag.warn(`kafkajs-tracing: ${label} could not start: ${String(err)}`);
     });
   }
-  const exporter = new OTLPMetricExporter({ url: choice.url, headers: choice.headers });
+  const otlp = optionalPeer('@opentelemetry/exporter-metrics-otlp-http', 'metrics: { exporter: \'otlp\' }', loadOtlp);
+  if (!otlp) return undefined;
+  const exporter = new otlp.OTLPMetricExporter({ url: choice.url, headers: choice.headers });
   return new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: choice.exportIntervalMillis ?? 60_000 });
 }
 
-/** A meter provider exporting as `choice` asks, with the same resource as the traces. @internal */
-export function createMeterProvider(choice: MetricsOptions, resource: Resource): MeterProvider {
-  return new MeterProvider({ resource, readers: [reader(choice)] });
+/** A meter provider exporting as `choice` asks, with the same resource as the traces; undefined without its exporter package. @internal */
+export function createMeterProvider(choice: MetricsOptions, resource: Resource): MeterProvider | undefined {
+  const r = reader(choice);
+  return r && new MeterProvider({ resource, readers: [r] });
 }

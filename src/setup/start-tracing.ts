@@ -1,7 +1,6 @@
 import { diag, type Tracer } from '@opentelemetry/api';
-import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type Sampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { SCOPE_NAME, VERSION } from '../version';
 import { EndedSpanCounter, createExporter, noDeliveries, type ExportStats } from './exporter';
 import { RetryingExporter } from './retrying-exporter';
@@ -11,13 +10,13 @@ import type { BatchOptions, RetryOptions, TracingOptions } from './tracing-optio
 import { JaegerHttpExporter } from './jaeger-exporter';
 import { JaegerSpanProcessor } from './jaeger-span-processor';
 import { keepRandomTraceFlag } from './random-trace-flag';
-import { numberFromEnv, propagatorFromEnv, sdkDisabledByEnv } from './env-config';
+import { numberFromEnv, propagatorFromEnv, samplerFromEnv, sdkDisabledByEnv } from './env-config';
 import { registerGlobals, unregisterGlobals, type GlobalRegistrations } from './global-registrations';
 
 /** What {@link startTracing} returns. */
 export interface Tracing {
   /** The tracer provider (pass it as `tracerProvider` to the middleware when `register: false`). */
-  provider: NodeTracerProvider;
+  provider: TracerProvider;
   /** The meter provider exporting the messaging metrics, when `metrics` asked for one. */
   meterProvider: MeterProvider | undefined;
   /** A tracer of this package's scope, for spans of your own. */
@@ -32,9 +31,8 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-function sampler(options: TracingOptions): ParentBasedSampler | undefined {
-  if (options.sampler) return undefined;
-  if (options.sampleRatio === undefined) return undefined; // the SDK reads OTEL_TRACES_SAMPLER(_ARG)
+function sampler(options: TracingOptions): Sampler {
+  if (options.sampleRatio === undefined) return samplerFromEnv();
   const ratio = Math.min(1, Math.max(0, options.sampleRatio));
   return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
 }
@@ -81,7 +79,7 @@ function exportPipeline(exporter: SpanExporter | undefined, label: string, batch
   }
   const counting = new RetryingExporter(exporter, label, retry, batch.exportTimeoutMillis, batch.maxQueueSize);
   const ended = new EndedSpanCounter();
-  const bsp = new BatchSpanProcessor(counting, batch);
+  const bsp = new BatchSpanProcessor({ exporter: counting, ...batch });
   // Dropped = ended − exported − lost − held holds only when nothing is queued or in flight, i.e. right
   // after a flush; the SDK keeps its queue private, so the figure is taken then.
   let dropped = 0;
@@ -98,7 +96,7 @@ function exportPipeline(exporter: SpanExporter | undefined, label: string, batch
 
 /** What startTracing returns under `OTEL_SDK_DISABLED=true`: every method works and does nothing. */
 function disabledTracing(): Tracing {
-  const provider = new NodeTracerProvider({ sampler: new AlwaysOffSampler() });
+  const provider = new TracerProvider({ sampler: new AlwaysOffSampler() });
   return {
     provider,
     meterProvider: undefined,
@@ -134,7 +132,7 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   const batch = batchConfig(options);
   const { exporter, label } = createExporter(options, resource, batch.exportTimeoutMillis);
   const pipeline = exportPipeline(exporter, label, batch, options.retry);
-  const provider = new NodeTracerProvider({
+  const provider = new TracerProvider({
     resource,
     sampler: options.sampler ?? sampler(options),
     // OTEL_TRACES_EXPORTER=none: spans are still made and propagated, only not exported.

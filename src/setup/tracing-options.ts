@@ -1,4 +1,4 @@
-import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace';
 
 /** Where the Jaeger exporter sends spans: the collector over HTTP, or the agent over UDP. */
 export interface JaegerExportOptions {

@@ -10,7 +10,7 @@ import { createExporter } from '../../../src/setup/exporter';
 import { metricsChoice } from '../../../src/setup/metrics-export';
 import { JaegerHttpExporter } from '../../../src/setup/jaeger-exporter';
 
-const VARS = ['OTEL_METRICS_EXPORTER', 'OTEL_TRACES_EXPORTER', 'OTEL_SDK_DISABLED', 'OTEL_PROPAGATORS', 'OTEL_BSP_MAX_QUEUE_SIZE', 'OTEL_BSP_SCHEDULE_DELAY'];
+const VARS = ['OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG', 'OTEL_METRICS_EXPORTER', 'OTEL_TRACES_EXPORTER', 'OTEL_SDK_DISABLED', 'OTEL_PROPAGATORS', 'OTEL_BSP_MAX_QUEUE_SIZE', 'OTEL_BSP_SCHEDULE_DELAY'];
 const saved = Object.fromEntries(VARS.map((v) => [v, process.env[v]]));
 const warnings: string[] = [];
 before(() => {
@@ -158,5 +158,42 @@ describe('OTEL_METRICS_EXPORTER', () => {
     assert.equal(metricsChoice(undefined), undefined);
     process.env.OTEL_METRICS_EXPORTER = '  ';
     assert.equal(metricsChoice(undefined), undefined);
+  });
+});
+
+// @opentelemetry/sdk-trace (the SDK of both the 2.x and 3.x lines) leaves the sampler variables to its caller.
+describe('OTEL_TRACES_SAMPLER', () => {
+  const sampledShare = (n = 2000) => {
+    const tracing = startTracing({ exporter: new InMemorySpanExporter(), register: false, metrics: false, flushOnSignals: false });
+    let sampled = 0;
+    for (let i = 0; i < n; i++) {
+      const span = tracing.tracer.startSpan('root');
+      if (span.isRecording()) sampled++;
+      span.end();
+    }
+    void tracing.shutdown();
+    return sampled / n;
+  };
+
+  it('is read by startTracing: always_off, traceidratio with its argument, parent-based by default', () => {
+    assert.equal(sampledShare(), 1, 'unset: parentbased_always_on');
+    process.env.OTEL_TRACES_SAMPLER = 'always_off';
+    assert.equal(sampledShare(), 0);
+    process.env.OTEL_TRACES_SAMPLER = 'TraceIdRatio';
+    process.env.OTEL_TRACES_SAMPLER_ARG = '0.25';
+    const share = sampledShare();
+    assert.ok(share > 0.18 && share < 0.32, `about a quarter sampled, got ${share}`);
+    process.env.OTEL_TRACES_SAMPLER = 'parentbased_always_off';
+    assert.equal(sampledShare(), 0);
+  });
+
+  it('an unknown sampler or an argument out of range: the default, said once', () => {
+    process.env.OTEL_TRACES_SAMPLER = 'sometimes';
+    assert.equal(sampledShare(), 1);
+    assert.ok(warnings.some((w) => w.includes('OTEL_TRACES_SAMPLER') && w.includes('sometimes')));
+    process.env.OTEL_TRACES_SAMPLER = 'traceidratio';
+    process.env.OTEL_TRACES_SAMPLER_ARG = '7';
+    assert.equal(sampledShare(), 1);
+    assert.ok(warnings.some((w) => w.includes('OTEL_TRACES_SAMPLER_ARG')));
   });
 });
