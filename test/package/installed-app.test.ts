@@ -1,43 +1,37 @@
-// The package as an application gets it: `npm pack`, then `npm install` of the tarball into a
-// scratch application that already runs the OpenTelemetry NodeSDK at an older 2.x release (SDK
-// 2.0.0), without the optional @opentelemetry/exporter-jaeger. Needs the npm registry (npm's cache
-// makes reruns quick).
+// The package as an application gets it: `npm pack`, then `npm install` of the tarball into a scratch
+// application that already runs the OpenTelemetry NodeSDK, once on the 2.x line and once on 3.x,
+// without the optional @opentelemetry/exporter-jaeger. The package's SDK packages are peers: the
+// application's own copies must serve it, one copy of each. Needs the npm registry (npm's cache makes
+// reruns quick).
 import assert from 'node:assert/strict';
 import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { buildSync } from 'esbuild';
 import { packRepository, repoRoot, run } from './npm';
 
-/** The application's own OpenTelemetry versions: deliberately not the ones this repository's lock file pins. */
-const APP_DEPENDENCIES = {
-  '@opentelemetry/api': '1.9.0',
-  '@opentelemetry/sdk-node': '0.200.0',
-  '@opentelemetry/sdk-trace-base': '2.0.0',
-  kafkajs: '2.2.4',
-};
+/** The applications' own OpenTelemetry versions: deliberately not the ones this repository's lock file pins. */
+const GENERATIONS = [
+  { name: 'SDK 2.x', sdkTrace: '2.12.0', dependencies: { '@opentelemetry/api': '1.9.0', '@opentelemetry/sdk-node': '0.223.0', kafkajs: '2.2.4' } },
+  { name: 'SDK 3.x', sdkTrace: '3.1.1', dependencies: { '@opentelemetry/api': '1.10.0', '@opentelemetry/sdk-node': '0.301.2', kafkajs: '2.2.4' } },
+];
 const appSources = join(__dirname, 'app');
-let app = '';
+let tarball = '';
+let scratch = '';
 
 before(() => {
-  const { dir, tarball } = packRepository();
-  app = join(dir, 'app');
-  run('mkdir', ['-p', app], dir);
-  const manifest = { name: 'scratch-app', version: '1.0.0', private: true, dependencies: { ...APP_DEPENDENCIES, 'kafkajs-tracing': `file:${tarball}` } };
+  ({ dir: scratch, tarball } = packRepository());
+});
+
+function install(name: string, dependencies: Record<string, string>): string {
+  const app = join(scratch, name.replace(/\W+/g, '-'));
+  run('mkdir', ['-p', app], scratch);
+  const manifest = { name: 'scratch-app', version: '1.0.0', private: true, dependencies: { ...dependencies, 'kafkajs-tracing': `file:${tarball}` } };
   writeFileSync(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
   for (const file of readdirSync(appSources)) copyFileSync(join(appSources, file), join(app, file));
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], app);
-});
-
-test('one copy of every OpenTelemetry package: the application’s SDK 2.0.0 serves the package too', () => {
-  const nodes = JSON.parse(run('npm', ['query', '[name^="@opentelemetry/"]'], app).stdout) as { name: string; version: string; location: string }[];
-  const byName = new Map<string, string[]>();
-  for (const n of nodes) byName.set(n.name, [...(byName.get(n.name) ?? []), `${n.location}@${n.version}`]);
-  const duplicated = [...byName].filter(([, copies]) => copies.length > 1);
-  assert.deepEqual(duplicated, []);
-  assert.deepEqual(byName.get('@opentelemetry/sdk-trace-base'), ['node_modules/@opentelemetry/sdk-trace-base@2.0.0']);
-  assert.equal(byName.has('@opentelemetry/exporter-jaeger'), false, 'the optional peer is not installed');
-});
+  return app;
+}
 
 interface Outcome {
   how: string;
@@ -61,42 +55,61 @@ function checkTraced(outcome: Outcome, how: string): void {
 
 const lastLine = (stdout: string): Outcome => JSON.parse(stdout.trim().split('\n').pop() ?? '') as Outcome;
 
-test('require() of every entry traces a message', () => {
-  checkTraced(lastLine(run(process.execPath, ['load.cjs'], app).stdout), 'cjs');
-});
+for (const generation of GENERATIONS) {
+  describe(`beside an application on ${generation.name}`, () => {
+    let app = '';
+    before(() => {
+      app = install(generation.name, generation.dependencies);
+    });
 
-test('import of every entry traces a message', () => {
-  checkTraced(lastLine(run(process.execPath, ['load.mjs'], app).stdout), 'esm');
-});
+    test('one copy of every OpenTelemetry package: the application’s SDK serves the package too', () => {
+      const nodes = JSON.parse(run('npm', ['query', '[name^="@opentelemetry/"]'], app).stdout) as { name: string; version: string; location: string }[];
+      const byName = new Map<string, string[]>();
+      for (const n of nodes) byName.set(n.name, [...(byName.get(n.name) ?? []), `${n.location}@${n.version}`]);
+      const duplicated = [...byName].filter(([, copies]) => copies.length > 1);
+      assert.deepEqual(duplicated, []);
+      assert.deepEqual(byName.get('@opentelemetry/sdk-trace'), [`node_modules/@opentelemetry/sdk-trace@${generation.sdkTrace}`]);
+      assert.equal(byName.has('@opentelemetry/exporter-jaeger'), false, 'the optional peer is not installed');
+    });
 
-test('an application bundled with esbuild traces a message', () => {
-  buildSync({ absWorkingDir: app, entryPoints: ['load.mjs'], bundle: true, platform: 'node', format: 'cjs', outfile: 'bundle.cjs', logLevel: 'error' });
-  checkTraced(lastLine(run(process.execPath, ['bundle.cjs'], app, { ...process.env, LOADED_AS: 'bundle' }).stdout), 'bundle');
-});
+    test('require() of every entry traces a message', () => {
+      checkTraced(lastLine(run(process.execPath, ['load.cjs'], app).stdout), 'cjs');
+    });
 
-test('TypeScript resolves the types of every entry for ES modules and CommonJS (node16 resolution)', () => {
-  const tsconfig = {
-    compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [] },
-    files: ['types.mts', 'types.cts'],
-  };
-  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(tsconfig));
-  run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app);
-  // The check can fail: a name an entry does not export is an error.
-  writeFileSync(join(app, 'wrong.mts'), "import { startTracing } from 'kafkajs-tracing';\nexport const x = startTracing;\n");
-  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ ...tsconfig, files: ['wrong.mts'] }));
-  assert.throws(() => run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app), /has no exported member named 'startTracing'|has no exported member 'startTracing'/);
-});
+    test('import of every entry traces a message', () => {
+      checkTraced(lastLine(run(process.execPath, ['load.mjs'], app).stdout), 'esm');
+    });
 
-test('the installed root entry loads @opentelemetry/api and nothing else from node_modules', () => {
-  const probe =
-    "require('kafkajs-tracing'); const names = Object.keys(require.cache).map((k) => (k.match(/node_modules\\/((?:@[^/]+\\/)?[^/]+)/) || [])[1]);" +
-    ' console.log(JSON.stringify([...new Set(names.filter(Boolean))].sort()))';
-  assert.deepEqual(JSON.parse(run(process.execPath, ['-e', probe], app).stdout), ['@opentelemetry/api', 'kafkajs-tracing']);
-});
+    test('an application bundled with esbuild traces a message', () => {
+      buildSync({ absWorkingDir: app, entryPoints: ['load.mjs'], bundle: true, platform: 'node', format: 'cjs', outfile: 'bundle.cjs', logLevel: 'error' });
+      checkTraced(lastLine(run(process.execPath, ['bundle.cjs'], app, { ...process.env, LOADED_AS: 'bundle' }).stdout), 'bundle');
+    });
 
-test('the Jaeger agent path without @opentelemetry/exporter-jaeger says what to install', () => {
-  const script = "require('kafkajs-tracing/setup').startTracing({ register: false, jaeger: { agentHost: '127.0.0.1' } })";
-  assert.throws(() => run(process.execPath, ['-e', script], app), /needs @opentelemetry\/exporter-jaeger.*npm install @opentelemetry\/exporter-jaeger@\^2/s);
-  // The collector path needs nothing extra.
-  run(process.execPath, ['-e', "require('kafkajs-tracing/setup').startTracing({ register: false }).shutdown()"], app);
-});
+    test('TypeScript resolves the types of every entry for ES modules and CommonJS (node16 resolution)', () => {
+      const tsconfig = {
+        compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+        files: ['types.mts', 'types.cts'],
+      };
+      writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(tsconfig));
+      run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app);
+      // The check can fail: a name an entry does not export is an error.
+      writeFileSync(join(app, 'wrong.mts'), "import { startTracing } from 'kafkajs-tracing';\nexport const x = startTracing;\n");
+      writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ ...tsconfig, files: ['wrong.mts'] }));
+      assert.throws(() => run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app), /has no exported member named 'startTracing'|has no exported member 'startTracing'/);
+    });
+
+    test('the installed root entry loads @opentelemetry/api and nothing else from node_modules', () => {
+      const probe =
+        "require('kafkajs-tracing'); const names = Object.keys(require.cache).map((k) => (k.match(/node_modules\\/((?:@[^/]+\\/)?[^/]+)/) || [])[1]);" +
+        ' console.log(JSON.stringify([...new Set(names.filter(Boolean))].sort()))';
+      assert.deepEqual(JSON.parse(run(process.execPath, ['-e', probe], app).stdout), ['@opentelemetry/api', 'kafkajs-tracing']);
+    });
+
+    test('the Jaeger agent path without @opentelemetry/exporter-jaeger says what to install', () => {
+      const script = "require('kafkajs-tracing/setup').startTracing({ register: false, jaeger: { agentHost: '127.0.0.1' } })";
+      assert.throws(() => run(process.execPath, ['-e', script], app), /needs @opentelemetry\/exporter-jaeger.*npm install @opentelemetry\/exporter-jaeger@\^2/s);
+      // The collector path needs nothing extra.
+      run(process.execPath, ['-e', "require('kafkajs-tracing/setup').startTracing({ register: false }).shutdown()"], app);
+    });
+  });
+}

@@ -3,7 +3,7 @@
 const { traceOneMessage } = require('./scenario.cjs');
 
 const middleware = require('kafkajs-tracing');
-traceOneMessage('cjs', { middleware, setup: require('kafkajs-tracing/setup'), harness: require('kafkajs-tracing/harness'), sdk: require('@opentelemetry/sdk-trace-base') }).catch((err) => {
+traceOneMessage('cjs', { middleware, setup: require('kafkajs-tracing/setup'), harness: require('kafkajs-tracing/harness'), sdk: require('@opentelemetry/sdk-trace') }).catch((err) => {
   console.error(err);
   process.exitCode = 1;
 });

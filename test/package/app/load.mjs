@@ -3,7 +3,7 @@
 import { instrumentConsumer, instrumentProducer } from 'kafkajs-tracing';
 import { startTracing } from 'kafkajs-tracing/setup';
 import { traceUrl } from 'kafkajs-tracing/harness';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import scenario from './scenario.cjs';
 
 const how = process.env.LOADED_AS ?? 'esm';
