@@ -13,6 +13,8 @@ const loadOtlp = () => require('@opentelemetry/exporter-metrics-otlp-http') as t
 
 /** Port Prometheus registered for OpenTelemetry's exporter. */
 export const DEFAULT_PROMETHEUS_PORT = 9464;
+/** Host the scrape endpoint listens on unless told otherwise (`OTEL_EXPORTER_PROMETHEUS_HOST`'s default). */
+const DEFAULT_PROMETHEUS_HOST = 'localhost';
 
 /** Which metrics export the options ask for; `OTEL_METRICS_EXPORTER` only when no option is given. @internal */
 export function metricsChoice(options: MetricsOptions | false | undefined): MetricsOptions | undefined {
@@ -31,8 +33,9 @@ function reader(choice: MetricsOptions): MetricReader | undefined {
     const prometheus = optionalPeer('@opentelemetry/exporter-prometheus', 'metrics: { exporter: \'prometheus\' }', loadPrometheus);
     if (!prometheus) return undefined;
     const port = choice.port ?? numberFromEnv('OTEL_EXPORTER_PROMETHEUS_PORT') ?? DEFAULT_PROMETHEUS_PORT;
-    const host = choice.host ?? getStringFromEnv('OTEL_EXPORTER_PROMETHEUS_HOST');
-    const label = `Prometheus endpoint on ${host ?? '*'}:${port}${choice.endpoint ?? '/metrics'}`;
+    // The specification's default is localhost: a scrape endpoint on every interface is the operator's choice to make.
+    const host = choice.host ?? getStringFromEnv('OTEL_EXPORTER_PROMETHEUS_HOST') ?? DEFAULT_PROMETHEUS_HOST;
+    const label = `Prometheus endpoint on ${host}:${port}${choice.endpoint ?? '/metrics'}`;
     // A taken port must not take the application down: the exporter reports it, we warn once.
     return new prometheus.PrometheusExporter({ port, host, endpoint: choice.endpoint }, (err) => {
       if (err) diag.warn(`kafkajs-tracing: ${label} could not start: ${String(err)}`);

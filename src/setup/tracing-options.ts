@@ -65,7 +65,7 @@ export interface PrometheusMetricsOptions {
   exporter: 'prometheus';
   /** Port of the scrape endpoint. Default: `OTEL_EXPORTER_PROMETHEUS_PORT`, else 9464. */
   port?: number;
-  /** Interface to listen on. Default: `OTEL_EXPORTER_PROMETHEUS_HOST`, else all interfaces. */
+  /** Interface to listen on. Default: `OTEL_EXPORTER_PROMETHEUS_HOST`, else `localhost` (the specification's default); `0.0.0.0` for all interfaces. */
   host?: string;
   /** Path of the scrape endpoint. Default `/metrics`. */
   endpoint?: string;

@@ -73,6 +73,19 @@ describe('startTracing metrics export', () => {
     await assert.rejects(fetch(`http://127.0.0.1:${port}/metrics`), 'shutdown closes the scrape endpoint');
   });
 
+  it('listens on localhost unless told otherwise, as OTEL_EXPORTER_PROMETHEUS_HOST defaults', async () => {
+    const port = await freePort();
+    const tracing = startTracing({ register: false, exporter: new InMemorySpanExporter(), metrics: { exporter: 'prometheus', port } });
+    try {
+      await scrape(port); // answers on the loopback
+      const { networkInterfaces } = await import('node:os');
+      const outside = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+      if (outside) await assert.rejects(fetch(`http://${outside.address}:${port}/metrics`), 'not on the machine’s other interfaces');
+    } finally {
+      await tracing.shutdown();
+    }
+  });
+
   it('pushes them over OTLP/HTTP on flush', async () => {
     const bodies: string[] = [];
     const server = createServer((req, res) => {
