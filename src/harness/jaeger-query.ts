@@ -96,16 +96,19 @@ function parseJson(res: QueryResponse, url: string): unknown {
   }
 }
 
-/** Whether a trace has one span of the service (and operation) carrying every tag, as Jaeger's stores match tags. */
+/**
+ * Whether a trace matches a search the way Jaeger's indexed stores match it (and no stricter, so the
+ * check never drops what the server chose): a span of the service, a span of the service with the
+ * operation's name, and each tag on some span of the service, as a span tag, process tag or log field.
+ */
 function matchesSearch(trace: JaegerTrace, query: FindTracesQuery): boolean {
-  const wanted = Object.entries(query.tags ?? {});
+  const spans = trace.spans.filter((s) => trace.processes[s.processID]?.serviceName === query.service);
+  if (spans.length === 0) return false;
+  if (query.operation && !spans.some((s) => s.operationName === query.operation)) return false;
   const has = (tags: JaegerTag[] | null | undefined, key: string, value: string) => (tags ?? []).some((t) => t.key === key && String(t.value) === value);
-  return trace.spans.some((span) => {
-    const proc = trace.processes[span.processID];
-    if (proc?.serviceName !== query.service) return false;
-    if (query.operation && span.operationName !== query.operation) return false;
-    return wanted.every(([k, v]) => has(span.tags, k, v) || has(proc.tags, k, v) || (span.logs ?? []).some((l) => has(l.fields, k, v)));
-  });
+  return Object.entries(query.tags ?? {}).every(([k, v]) =>
+    spans.some((s) => has(s.tags, k, v) || has(trace.processes[s.processID]?.tags, k, v) || (s.logs ?? []).some((l) => has(l.fields, k, v))),
+  );
 }
 
 /**
