@@ -2,6 +2,7 @@
 // Jaeger itself converts (the collector-contrib translator `ProtoFromTraces`, then Jaeger's UI JSON
 // converter), so that a trace reads the same whichever endpoint it came from.
 import type { OtlpAnyValue, OtlpKeyValue, OtlpResourceSpans, OtlpScope, OtlpSpan } from './otlp-json';
+import { adjustLikeLegacy, type SpanProcess } from './legacy-adjusters';
 import type { JaegerReference, JaegerSpan, JaegerTag, JaegerTrace } from './types';
 
 /** Jaeger's service name for a resource without attributes (collector-contrib's `ResourceNoServiceName`). */
@@ -193,12 +194,7 @@ function logs(span: OtlpSpan): NonNullable<JaegerSpan['logs']> {
   });
 }
 
-interface Process {
-  serviceName: string;
-  tags: JaegerTag[];
-}
-
-function process(rs: OtlpResourceSpans): Process {
+function process(rs: OtlpResourceSpans): SpanProcess {
   const attrs = rs.resource?.attributes ?? [];
   if (attrs.length === 0) return { serviceName: NO_SERVICE_NAME, tags: [] };
   const service = attrs.find((kv) => kv.key === 'service.name');
@@ -210,43 +206,45 @@ function process(rs: OtlpResourceSpans): Process {
 
 /**
  * Converts the resource spans of a v3 answer into Jaeger traces, one per trace id, in the order each
- * trace first appears. Processes are numbered `p1`, `p2`… per trace in order of first use, equal
- * processes sharing one key, as Jaeger's JSON does.
+ * trace first appears, each span adjusted as the legacy query service adjusts it. Processes are
+ * numbered `p1`, `p2`… per trace in order of first use, equal processes sharing one key, as Jaeger's JSON does.
  */
 export function tracesFromOtlp(resourceSpans: OtlpResourceSpans[]): JaegerTrace[] {
   const traces = new Map<string, { trace: JaegerTrace; processKeys: Map<string, string> }>();
   for (const rs of resourceSpans) {
-    const proc = process(rs);
-    const procIdentity = JSON.stringify([proc.serviceName, proc.tags]);
+    const resourceProcess = process(rs);
     for (const ss of rs.scopeSpans ?? rs.instrumentationLibrarySpans ?? []) {
       const scope = ss.scope ?? ss.instrumentationLibrary;
-      for (const span of ss.spans ?? []) {
-        const traceHex = otlpIdToHex(span.traceId, 16);
+      for (const otlpSpan of ss.spans ?? []) {
+        const traceHex = otlpIdToHex(otlpSpan.traceId, 16);
         let entry = traces.get(traceHex);
         if (!entry) {
           entry = { trace: { traceID: jaegerTraceId(traceHex), spans: [], processes: {}, warnings: null }, processKeys: new Map() };
           traces.set(traceHex, entry);
         }
-        let processID = entry.processKeys.get(procIdentity);
-        if (!processID) {
-          processID = `p${entry.processKeys.size + 1}`;
-          entry.processKeys.set(procIdentity, processID);
-          entry.trace.processes[processID] = { serviceName: proc.serviceName, tags: proc.tags };
-        }
-        const start = nanos(span.startTimeUnixNano);
-        const end = nanos(span.endTimeUnixNano);
-        entry.trace.spans.push({
+        const start = nanos(otlpSpan.startTimeUnixNano);
+        const end = nanos(otlpSpan.endTimeUnixNano);
+        const converted: JaegerSpan = {
           traceID: jaegerTraceId(traceHex),
-          spanID: otlpIdToHex(span.spanId, 8),
-          operationName: span.name ?? '',
-          references: references(span, traceHex),
+          spanID: otlpIdToHex(otlpSpan.spanId, 8),
+          operationName: otlpSpan.name ?? '',
+          references: references(otlpSpan, traceHex),
           startTime: micros(start),
           duration: micros(end - start),
-          tags: spanTags(span, scope),
-          logs: logs(span),
-          processID,
-          warnings: spanWarnings(span),
-        });
+          tags: spanTags(otlpSpan, scope),
+          logs: logs(otlpSpan),
+          processID: '',
+          warnings: spanWarnings(otlpSpan),
+        };
+        const { span, process: proc } = adjustLikeLegacy(converted, resourceProcess);
+        const identity = JSON.stringify([proc.serviceName, proc.tags]);
+        let processID = entry.processKeys.get(identity);
+        if (!processID) {
+          processID = `p${entry.processKeys.size + 1}`;
+          entry.processKeys.set(identity, processID);
+          entry.trace.processes[processID] = proc;
+        }
+        entry.trace.spans.push({ ...span, processID });
       }
     }
   }

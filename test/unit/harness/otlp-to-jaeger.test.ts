@@ -50,21 +50,21 @@ describe('spans → legacy spans', () => {
     assert.equal(u.spans[0]!.duration, 3500);
   });
 
-  it('tags in Jaeger order: scope, attributes, span.kind, status code, error, status description, trace state', () => {
+  it('tags from the scope, attributes, kind, status and trace state, sorted as the legacy query service sorts them', () => {
     const t = one({ kind: 4, attributes: [{ key: 'a', value: { stringValue: 'v' } }], status: { code: 2, message: 'broke' }, traceState: 'k=v' });
     assert.deepEqual(t.spans[0]!.tags, [
+      { key: 'a', type: 'string', value: 'v' },
+      { key: 'error', type: 'bool', value: true },
       { key: 'otel.scope.name', type: 'string', value: 'lib' },
       { key: 'otel.scope.version', type: 'string', value: '1.0' },
-      { key: 'a', type: 'string', value: 'v' },
-      { key: 'span.kind', type: 'string', value: 'producer' },
       { key: 'otel.status_code', type: 'string', value: 'ERROR' },
-      { key: 'error', type: 'bool', value: true },
       { key: 'otel.status_description', type: 'string', value: 'broke' },
+      { key: 'span.kind', type: 'string', value: 'producer' },
       { key: 'w3c.tracestate', type: 'string', value: 'k=v' },
     ]);
     assert.deepEqual(one({ kind: 2, status: { code: 1 } }, undefined, { name: '', version: '' }).spans[0]!.tags, [
-      { key: 'span.kind', type: 'string', value: 'server' },
       { key: 'otel.status_code', type: 'string', value: 'OK' },
+      { key: 'span.kind', type: 'string', value: 'server' },
     ]);
     assert.deepEqual(one({ kind: 0 }, undefined, { name: '', version: '' }).spans[0]!.tags, [], 'unspecified kind and unset status: no tags');
   });
@@ -73,11 +73,11 @@ describe('spans → legacy spans', () => {
     const t = one({ kind: 'SPAN_KIND_CONSUMER', status: { code: 'STATUS_CODE_ERROR' } }, undefined, { name: '', version: '' });
     assert.deepEqual(
       t.spans[0]!.tags?.map((x) => `${x.key}=${String(x.value)}`),
-      ['span.kind=consumer', 'otel.status_code=ERROR', 'error=true'],
+      ['error=true', 'otel.status_code=ERROR', 'span.kind=consumer'],
     );
   });
 
-  it('parent as CHILD_OF first, links as FOLLOWS_FROM; a link to the parent only changes its type; opentracing child_of links stay CHILD_OF', () => {
+  it('parent as CHILD_OF, links as FOLLOWS_FROM; a link to the parent only changes its type; an opentracing child_of link is CHILD_OF and goes first', () => {
     const other = '0000000000000000abcdef0123456789';
     const t = one({
       parentSpanId: '2222222222222222',
@@ -88,9 +88,14 @@ describe('spans → legacy spans', () => {
       ],
     });
     assert.deepEqual(t.spans[0]!.references, [
-      { refType: 'FOLLOWS_FROM', traceID: T, spanID: '2222222222222222' },
-      { refType: 'FOLLOWS_FROM', traceID: 'abcdef0123456789', spanID: '00000000000000a1' },
       { refType: 'CHILD_OF', traceID: T, spanID: '3333333333333333' },
+      { refType: 'FOLLOWS_FROM', traceID: 'abcdef0123456789', spanID: '00000000000000a1' },
+      { refType: 'FOLLOWS_FROM', traceID: T, spanID: '2222222222222222' },
+    ]);
+    const plain = one({ parentSpanId: '2222222222222222', links: [{ traceId: other, spanId: '00000000000000a1' }] });
+    assert.deepEqual(plain.spans[0]!.references, [
+      { refType: 'CHILD_OF', traceID: T, spanID: '2222222222222222' },
+      { refType: 'FOLLOWS_FROM', traceID: 'abcdef0123456789', spanID: '00000000000000a1' },
     ]);
     assert.deepEqual(one({ parentSpanId: '' }).spans[0]!.references, []);
     assert.deepEqual(one({ parentSpanId: '0000000000000000' }).spans[0]!.references, [], 'an all-zero parent is no parent');
