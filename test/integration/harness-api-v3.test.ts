@@ -164,7 +164,11 @@ describe('the harness on the real Jaeger: /api/v3 and the legacy endpoints agree
     const send = a.spans.find((s) => s.name === 'send orders');
     assert.equal(send?.error, true);
     assert.equal(send?.kind, 'producer');
-    assert.equal(a.spans.find((s) => s.name === 'process orders')?.parentSpanId, '1111111111111111');
+    assert.equal(a.spans.find((s) => s.name === 'client call')?.parentSpanId, '1111111111111111');
+    // Jaeger's translation: a link to the parent span turns the parent reference into FOLLOWS_FROM.
+    const processOrders = a.spans.find((s) => s.name === 'process orders');
+    assert.equal(processOrders?.parentSpanId, undefined);
+    assert.deepEqual(processOrders?.links.map((l) => l.spanId), ['1111111111111111', '00000000000000a1']);
   });
 
   it('search by service, operation, tags and window; services; operations: the same both ways', async () => {
