@@ -1,6 +1,6 @@
 // The CLI's connection to Jaeger from its environment, so a token never has to be typed on a command line
 // (where `ps` and shell history would show it).
-import type { JaegerQueryApi, JaegerQueryOptions } from './jaeger-query';
+import type { JaegerQueryApi, JaegerQueryOptions } from './query-options';
 
 /** The default query address: Jaeger's UI/query port on this machine. */
 export const DEFAULT_QUERY_URL = 'http://127.0.0.1:16686';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import type { JaegerQueryOptions } from './jaeger-query';
+import type { JaegerQueryOptions } from './query-options';
 
 /** An error of the query API that names the URL it came from. */
 export class JaegerQueryError extends Error {
