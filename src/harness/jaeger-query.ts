@@ -95,7 +95,7 @@ function matchesSearch(trace: JaegerTrace, query: FindTracesQuery): boolean {
 export class JaegerQuery {
   /** The base URL without a trailing slash (and without any user or password it was given). */
   readonly baseUrl: string;
-  /** The API this client was told to call (`'auto'` until {@link JaegerQuery.resolveApi} has asked). */
+  /** The API this client was told to call; for `'auto'`, {@link JaegerQuery.resolveApi} says which one it calls. */
   readonly api: JaegerQueryApi;
   private readonly connection: QueryConnection;
   private resolved: Promise<'v3' | 'legacy'> | undefined;
