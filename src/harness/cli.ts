@@ -3,6 +3,7 @@ import { renderTrace, traceUrl } from './render-trace';
 import { toTraceView } from './trace-view';
 import { waitForTrace } from './wait-for-trace';
 import { pipelineCommand } from './pipeline-report';
+import { DEFAULT_QUERY_URL, queryOptionsFromEnv } from './query-env';
 
 const USAGE = `usage: kafkajs-tracing trace <traceId> [--jaeger <url>] [--wait <ms>] [--ascii]
        kafkajs-tracing trace --service <name> [--limit <n>] [--jaeger <url>] [--ascii]
@@ -11,11 +12,16 @@ const USAGE = `usage: kafkajs-tracing trace <traceId> [--jaeger <url>] [--wait <
 Prints a trace from Jaeger's query API as a text waterfall, with its Jaeger UI link; \`pipeline\` prints
 each hop of the pipeline that starts at a service: queue time and time since origin, from recent traces.
   <traceId>   32 hex characters, as in a traceparent header (shorter 64-bit ids also work)
-  --jaeger    Jaeger query API / UI address; default $JAEGER_QUERY_URL, else http://127.0.0.1:16686
+  --jaeger    Jaeger query API / UI address (http or https); default $JAEGER_QUERY_URL, else http://127.0.0.1:16686
   --wait      keep asking for up to this many milliseconds until the trace arrives
   --limit     how many traces of the service to print (default 5)
   --ascii     draw with ASCII characters only
-  --help      this text`;
+  --help      this text
+
+Environment: JAEGER_QUERY_TOKEN (bearer token), JAEGER_QUERY_USERNAME and JAEGER_QUERY_PASSWORD (basic auth),
+JAEGER_QUERY_HEADERS (key=value,... extra headers), JAEGER_QUERY_CA (PEM file of a private CA),
+JAEGER_QUERY_CLIENT_CERTIFICATE and JAEGER_QUERY_CLIENT_KEY (mutual TLS), JAEGER_QUERY_API (auto, v3 or
+legacy; auto calls /api/v3 and falls back to the legacy endpoints where it is missing).`;
 
 /** Asked for help: usage goes to stdout and the exit code is 0. */
 const HELP = Symbol('help');
@@ -40,7 +46,7 @@ function parse(argv: string[]): Args | string | typeof HELP {
   if (argv.includes('--help') || argv.includes('-h')) return HELP;
   const [command, ...rest] = argv;
   if (command !== 'trace') return command === undefined ? USAGE : `unknown command ${command}\n${USAGE}`;
-  const args: Args = { limit: 5, jaeger: process.env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686', waitMs: 0, ascii: false };
+  const args: Args = { limit: 5, jaeger: process.env.JAEGER_QUERY_URL || DEFAULT_QUERY_URL, waitMs: 0, ascii: false };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i] as string;
     const value = (): string => {
@@ -84,7 +90,13 @@ export async function main(argv: string[], out: (line: string) => void = console
     err(args);
     return 2;
   }
-  const query = new JaegerQuery(args.jaeger);
+  let query: JaegerQuery;
+  try {
+    query = new JaegerQuery(args.jaeger, queryOptionsFromEnv());
+  } catch (e) {
+    err((e as Error).message);
+    return 2;
+  }
   const render = { ascii: args.ascii };
   try {
     if (args.traceId) {

@@ -3,7 +3,7 @@
  * produce→consume chain. Throws plain errors, so it works with any test runner.
  * @packageDocumentation
  */
-export { JaegerQuery, JaegerQueryError, type FindTracesQuery, type JaegerQueryOptions } from './jaeger-query';
+export { JaegerQuery, JaegerQueryError, type FindTracesQuery, type JaegerQueryApi, type JaegerQueryOptions } from './jaeger-query';
 export { waitForTrace, type WaitOptions } from './wait-for-trace';
 export { expectChain, type ChainOptions, type Hop } from './expect-chain';
 export { renderTrace, traceUrl, treeOrder, type RenderOptions } from './render-trace';

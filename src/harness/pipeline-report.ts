@@ -1,4 +1,5 @@
 import { JaegerQuery } from './jaeger-query';
+import { DEFAULT_QUERY_URL, queryOptionsFromEnv } from './query-env';
 import { toTraceView } from './trace-view';
 import type { SpanView, TraceView } from './types';
 
@@ -99,7 +100,8 @@ export function renderPipeline(hops: PipelineHop[], options: { barWidth?: number
 const USAGE = `usage: kafkajs-tracing pipeline --service <entry service> [--limit <n>] [--lookback <1h>] [--jaeger <url>] [--ascii]
 
 Reads the entry service's recent traces from Jaeger and prints each hop of the pipeline (topic,
-producer → consumer service) with p50/p95/max queue time and time since origin, and a bar chart.`;
+producer → consumer service) with p50/p95/max queue time and time since origin, and a bar chart.
+Credentials and trust come from the same environment variables as \`kafkajs-tracing trace\` (see its --help).`;
 
 /**
  * `kafkajs-tracing pipeline`: per-hop queue time and time since origin from recent traces.
@@ -107,7 +109,7 @@ producer → consumer service) with p50/p95/max queue time and time since origin
  * @internal
  */
 export async function pipelineCommand(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
-  const args = { service: '', limit: 100, lookback: '1h', jaeger: process.env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686', ascii: false };
+  const args = { service: '', limit: 100, lookback: '1h', jaeger: process.env.JAEGER_QUERY_URL || DEFAULT_QUERY_URL, ascii: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     const value = argv[i + 1];
@@ -133,7 +135,13 @@ export async function pipelineCommand(argv: string[], out: (line: string) => voi
     err(args.service ? `--limit must be a positive integer\n${USAGE}` : `--service is required\n${USAGE}`);
     return 2;
   }
-  const query = new JaegerQuery(args.jaeger);
+  let query: JaegerQuery;
+  try {
+    query = new JaegerQuery(args.jaeger, queryOptionsFromEnv());
+  } catch (e) {
+    err((e as Error).message);
+    return 2;
+  }
   try {
     const traces = (await query.findTraces({ service: args.service, limit: args.limit, lookback: args.lookback })).map(toTraceView);
     const hops = pipelineHops(traces);

@@ -18,7 +18,10 @@ export interface JaegerReference {
   spanID: string;
 }
 
-/** A span as Jaeger's query API (`/api/traces`) returns it; times in microseconds. */
+/**
+ * A span in the JSON model of Jaeger's legacy query API (`/api/traces`), which `JaegerQuery` also
+ * builds from `/api/v3`'s OTLP JSON; times in microseconds.
+ */
 export interface JaegerSpan {
   /** Trace id, hex. */
   traceID: string;
@@ -42,7 +45,7 @@ export interface JaegerSpan {
   warnings?: string[] | null;
 }
 
-/** A trace as Jaeger's query API returns it. */
+/** A trace in the JSON model of Jaeger's legacy query API (see {@link JaegerSpan}). */
 export interface JaegerTrace {
   /** Trace id, hex. */
   traceID: string;

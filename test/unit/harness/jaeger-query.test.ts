@@ -65,7 +65,7 @@ describe('JaegerQuery', () => {
 
   it('gives clear errors naming the URL: unreachable, bad status, bad JSON, API errors', async () => {
     await assert.rejects(new JaegerQuery('http://127.0.0.1:9', { timeoutMs: 2000 }).getServices(), (err: JaegerQueryError) => {
-      return err instanceof JaegerQueryError && /unreachable at http:\/\/127\.0\.0\.1:9\/api\/services/.test(err.message);
+      return err instanceof JaegerQueryError && /unreachable at http:\/\/127\.0\.0\.1:9\/api\/(v3\/)?services/.test(err.message);
     });
     await assert.rejects(new JaegerQuery(`${base}/boom`).getServices(), (err: JaegerQueryError) => err.status === 500 && err.message.includes('/boom/api/services'));
     await assert.rejects(new JaegerQuery(`${base}/bad-json`).getServices(), /invalid JSON/);
