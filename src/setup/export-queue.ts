@@ -1,6 +1,6 @@
 import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { JaegerPostError } from './jaeger-exporter';
+import { CollectorPostError } from './collector-error';
 import type { RetryOptions } from './tracing-options';
 import { noDeliveries, type DeliveryStats } from './exporter';
 import { reportSwallowed } from '../diag/report-once';
@@ -82,6 +82,8 @@ export class ExportQueue<T> {
   private readonly maxBackoff: number;
   private backoff: number;
   private backoffTimer: NodeJS.Timeout | undefined;
+  /** The longest wait a collector asked for (Retry-After) since the last resend was scheduled. */
+  private retryAfter = 0;
   private failing = false;
   private budgetWarned = false;
   private deliveredSinceResend = false;
@@ -217,7 +219,8 @@ export class ExportQueue<T> {
       diag.warn(`kafkajs-tracing: export to ${this.label} failed (${fate}): ${error.message}`);
     }
     this.failing = true;
-    const retryable = !(err instanceof JaegerPostError) || err.retryable;
+    const retryable = !(err instanceof CollectorPostError) || err.retryable;
+    if (err instanceof CollectorPostError && err.retryAfterMillis !== undefined) this.retryAfter = Math.max(this.retryAfter, err.retryAfterMillis);
     if (!item.held) {
       this.stats.failedSpans += item.spans;
       if (retryable && this.maxBytes > 0 && !this.stopped) this.hold(item);
@@ -280,7 +283,9 @@ export class ExportQueue<T> {
   }
 
   private scheduleResend(): void {
-    const wait = this.backoff * (0.8 + 0.4 * Math.random()); // ±20 % jitter
+    // ±20 % jitter, and never sooner than the collector's Retry-After.
+    const wait = Math.max(this.retryAfter, this.backoff * (0.8 + 0.4 * Math.random()));
+    this.retryAfter = 0;
     this.backoff = Math.min(this.maxBackoff, this.backoff * 2);
     this.backoffTimer = setTimeout(() => {
       this.backoffTimer = undefined;

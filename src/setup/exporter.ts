@@ -37,6 +37,11 @@ export interface ExportStats {
    * as of the last `forceFlush()` or `shutdown()` that resolved: only then is nothing queued or in flight.
    */
   droppedSpans: number;
+  /**
+   * Spans a collector took the request of but said it rejected (OTLP's `partial_success`), reported
+   * through diag with the collector's message; counted in `exportedSpans` too, as the request went through.
+   */
+  rejectedSpans: number;
 }
 
 /** The export counts an export queue keeps: all of {@link ExportStats} but the ended count. @internal */
@@ -44,7 +49,7 @@ export type DeliveryStats = Omit<ExportStats, 'endedSpans'>;
 
 /** Every delivery count at zero. @internal */
 export function noDeliveries(): DeliveryStats {
-  return { exportedSpans: 0, failedSpans: 0, failedExports: 0, lostSpans: 0, resentSpans: 0, heldSpans: 0, heldBytes: 0, droppedSpans: 0 };
+  return { exportedSpans: 0, failedSpans: 0, failedExports: 0, lostSpans: 0, resentSpans: 0, heldSpans: 0, heldBytes: 0, droppedSpans: 0, rejectedSpans: 0 };
 }
 
 /** The OTLP traces endpoint the options or `OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT` name, with where it came from. */

@@ -8,7 +8,7 @@ import { createMeterProvider, metricsChoice } from './metrics-export';
 import { buildResource } from './resource';
 import type { BatchOptions, RetryOptions, TracingOptions } from './tracing-options';
 import { JaegerHttpExporter } from './jaeger-exporter';
-import { JaegerSpanProcessor } from './jaeger-span-processor';
+import { EncodingSpanProcessor } from './encoding-span-processor';
 import { keepRandomTraceFlag } from './random-trace-flag';
 import { numberFromEnv, propagatorFromEnv, samplerFromEnv, sdkDisabledByEnv } from './env-config';
 import { registerGlobals, unregisterGlobals, type GlobalRegistrations } from './global-registrations';
@@ -68,13 +68,13 @@ interface ExportPipeline {
 }
 
 /**
- * The Jaeger collector over HTTP (the default) gets {@link JaegerSpanProcessor}, which encodes spans
+ * The Jaeger collector over HTTP (the default) gets {@link EncodingSpanProcessor}, which encodes spans
  * as they end; any other exporter the SDK's `BatchSpanProcessor` in front of the retrying wrapper.
  */
 function exportPipeline(exporter: SpanExporter | undefined, label: string, batch: Required<BatchOptions>, retry: RetryOptions | false | undefined): ExportPipeline {
   if (!exporter) return { processors: [], stats: () => ({ ...noDeliveries(), endedSpans: 0 }), afterFlush: () => undefined };
   if (exporter instanceof JaegerHttpExporter) {
-    const processor = new JaegerSpanProcessor(exporter, label, batch, retry);
+    const processor = new EncodingSpanProcessor(exporter, label, batch, retry);
     return { processors: [processor], stats: () => processor.stats(), afterFlush: () => undefined };
   }
   const counting = new RetryingExporter(exporter, label, retry, batch.exportTimeoutMillis, batch.maxQueueSize);
