@@ -86,6 +86,7 @@ describe('EncodingSpanProcessor', () => {
       heldSpans: 0,
       heldBytes: 0,
       droppedSpans: 0,
+      rejectedSpans: 0,
     });
   });
 

@@ -44,7 +44,7 @@ describe('OTEL_TRACES_EXPORTER', () => {
     assert.equal(span.isRecording(), true, 'spans are still made');
     span.end();
     await tracing.shutdown();
-    assert.deepEqual(tracing.exportStats(), { endedSpans: 0, exportedSpans: 0, failedSpans: 0, failedExports: 0, lostSpans: 0, resentSpans: 0, heldSpans: 0, heldBytes: 0, droppedSpans: 0 });
+    assert.deepEqual(tracing.exportStats(), { endedSpans: 0, exportedSpans: 0, failedSpans: 0, failedExports: 0, lostSpans: 0, resentSpans: 0, heldSpans: 0, heldBytes: 0, droppedSpans: 0, rejectedSpans: 0 });
   });
 
   it('a list such as "otlp, console" exports to each', () => {

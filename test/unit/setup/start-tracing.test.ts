@@ -45,6 +45,7 @@ describe('startTracing', () => {
       heldSpans: 0,
       heldBytes: 0,
       droppedSpans: 0,
+      rejectedSpans: 0,
     });
     await Promise.all([tracing.shutdown(), tracing.shutdown()]);
     await tracing.shutdown();
