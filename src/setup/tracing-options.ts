@@ -1,6 +1,13 @@
 import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace';
 
-/** Where the Jaeger exporter sends spans: the collector over HTTP, or the agent over UDP. */
+/**
+ * Where the Jaeger exporter sends spans: the collector over HTTP (Thrift), or the agent over UDP.
+ *
+ * Deprecated by Jaeger: it documents its Thrift-over-HTTP endpoint (:14268) and the agent as kept
+ * only for backwards compatibility; OTLP is its native ingest and this package's default exporter.
+ * Use `exporter: 'jaeger'` for collectors that take nothing else. The agent (UDP) path needs the
+ * optional peer `@opentelemetry/exporter-jaeger`, which exists for OpenTelemetry JS 2.x only.
+ */
 export interface JaegerExportOptions {
   /**
    * Collector endpoint (Thrift over HTTP). Default: `OTEL_EXPORTER_JAEGER_ENDPOINT`, else
@@ -13,12 +20,43 @@ export interface JaegerExportOptions {
   agentPort?: number;
 }
 
-/** OTLP over HTTP (protobuf-free JSON encoding of `@opentelemetry/exporter-trace-otlp-http`). */
+/**
+ * TLS material for an `https` OTLP endpoint: each a PEM file path or its contents. Files are read
+ * once, when `startTracing` runs; one that cannot be read is reported through diag and no OTLP
+ * exporter is built (spans are then not exported).
+ */
+export interface OtlpTlsOptions {
+  /** Certificate authority to trust instead of Node's bundled ones (a private CA). Default: `OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE` / `OTEL_EXPORTER_OTLP_CERTIFICATE`. */
+  ca?: string | Buffer;
+  /** Client certificate chain, for mutual TLS. Default: `OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE` / `OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`. */
+  cert?: string | Buffer;
+  /** Client private key, for mutual TLS. Default: `OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY` / `OTEL_EXPORTER_OTLP_CLIENT_KEY`. */
+  key?: string | Buffer;
+}
+
+/**
+ * OTLP over HTTP with protobuf bodies (`application/x-protobuf`), encoded by this package as each
+ * span ends: the default exporter. Each setting falls back to the specification's variable for
+ * traces (`OTEL_EXPORTER_OTLP_TRACES_*`), then to the generic one (`OTEL_EXPORTER_OTLP_*`).
+ */
 export interface OtlpExportOptions {
-  /** Traces endpoint. Default: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` / `OTEL_EXPORTER_OTLP_ENDPOINT`, else `http://localhost:4318/v1/traces`. */
+  /**
+   * Traces endpoint, used as given. Default: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (as given), else
+   * `OTEL_EXPORTER_OTLP_ENDPOINT` with `/v1/traces` appended, else `http://127.0.0.1:4318/v1/traces`
+   * (a local Jaeger's OTLP/HTTP port).
+   */
   url?: string;
-  /** Extra HTTP headers (for example an auth token). */
+  /**
+   * Extra HTTP headers (for example an auth token); merged over `OTEL_EXPORTER_OTLP_TRACES_HEADERS` /
+   * `OTEL_EXPORTER_OTLP_HEADERS` (`key=value,key2=value2`, percent-encoded).
+   */
   headers?: Record<string, string>;
+  /** `gzip` compresses each request body. Default: `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION` / `OTEL_EXPORTER_OTLP_COMPRESSION`, else `none`. */
+  compression?: 'gzip' | 'none';
+  /** Longest one request may take, in ms. Default: `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` / `OTEL_EXPORTER_OTLP_TIMEOUT`, else 10,000. */
+  timeoutMillis?: number;
+  /** TLS for an `https` endpoint: a private CA, a client certificate and key for mutual TLS. */
+  tls?: OtlpTlsOptions;
 }
 
 /** Batching of the `BatchSpanProcessor`; unset fields fall back to `OTEL_BSP_*`, then to the defaults below, sized for Kafka. */
@@ -95,7 +133,9 @@ export interface TracingOptions {
   /** Extra resource attributes (merged over `OTEL_RESOURCE_ATTRIBUTES`). */
   resourceAttributes?: Record<string, string | number | boolean>;
   /**
-   * Where spans go: `'jaeger'` (default), `'otlp'`, or any `SpanExporter`. When this is not given,
+   * Where spans go: `'otlp'` (default: OTLP/HTTP protobuf, see {@link OtlpExportOptions}), `'jaeger'`
+   * (Thrift over HTTP, for collectors that take nothing else; deprecated by Jaeger), or any
+   * `SpanExporter`. When this is not given and only `jaeger` settings are, Jaeger it is; otherwise
    * `OTEL_TRACES_EXPORTER` decides: `jaeger`, `otlp`, `console`, a list of them (`otlp,console`), or
    * `none` (spans are made and propagated but not exported); unknown values are warned about once.
    */
