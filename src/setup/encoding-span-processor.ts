@@ -7,31 +7,8 @@ import { reportSwallowed } from '../diag/report-once';
 import { ExportQueue, type HeldPayloadCodec } from './export-queue';
 import type { ExportStats } from './exporter';
 import type { BatchOptions, RetryOptions } from './tracing-options';
+import type { BatchBuilder, EncodingCollector } from './encoding-collector';
 
-/** A request body being built span by span (Thrift's or OTLP's). @internal */
-export interface BatchBuilder {
-  /** Spans added since the last `finish()`. */
-  readonly spans: number;
-  /** Size the body would have now, in bytes. */
-  readonly bytes: number;
-  /** Encodes one span; on a throw the body is left as it was. */
-  add(span: ReadableSpan): void;
-  /** The body so far, in a buffer of its own; the builder starts the next one. */
-  finish(): Buffer;
-}
-
-/** A collector endpoint spans are encoded for: how to build its bodies and how to post one. @internal */
-export interface EncodingCollector {
-  /** A body builder for spans of `resource`, its buffer sized for `initialBytes`. */
-  builder(resource: Resource, initialBytes: number): BatchBuilder;
-  /** Encoded bytes of a typical Kafka span, to size the buffer so it rarely grows. */
-  readonly typicalSpanBytes: number;
-  /** Posts one body; rejects with a `CollectorPostError` saying whether it may be sent again. */
-  send(body: Buffer): Promise<void>;
-  /** Spans the collector accepted the body of but said it rejected (OTLP's partial success). */
-  rejectedSpans?(): number;
-  shutdown(): Promise<void>;
-}
 /** A body is sent once it reaches this size, whatever its span count: collectors cap request bodies. */
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 

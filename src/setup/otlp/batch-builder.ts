@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import type { BatchBuilder } from '../encoding-span-processor';
+import type { BatchBuilder } from '../encoding-collector';
 import { writeAttributes } from './attributes';
 import { LEN, ProtoWriter, VARINT, varintSize } from './proto-writer';
 import { writeSpanBody } from './span-encoder';

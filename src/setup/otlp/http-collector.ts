@@ -8,7 +8,7 @@ import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { VERSION } from '../../version';
 import { CollectorPostError, parseRetryAfter } from '../collector-error';
-import type { EncodingCollector } from '../encoding-span-processor';
+import type { EncodingCollector } from '../encoding-collector';
 import { OtlpBatchBuilder, encodeResource, type EncodedResource } from './batch-builder';
 import type { OtlpHttpConfig } from './otlp-config';
 import { readPartialSuccess } from './partial-success';
