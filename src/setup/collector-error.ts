@@ -8,6 +8,8 @@ export class CollectorPostError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly retryAfterMillis?: number,
+    /** The collector client already reported the cause through diag (once); the queue need not. */
+    readonly reported = false,
   ) {
     super(message);
     this.name = 'CollectorPostError';

@@ -86,6 +86,7 @@ export class ExportQueue<T> {
   private retryAfter = 0;
   private failing = false;
   private budgetWarned = false;
+  private refusalWarned = false;
   private deliveredSinceResend = false;
   private flushing = 0;
   private flushFailed = false;
@@ -214,12 +215,21 @@ export class ExportQueue<T> {
     this.stats.failedExports++;
     if (this.flushing > 0) this.flushFailed = true;
     const error = err instanceof Error ? err : new Error(String(err));
-    if (!this.failing) {
-      const fate = this.maxBytes > 0 ? 'spans are held and resent when it recovers' : 'spans are dropped until it recovers';
-      diag.warn(`kafkajs-tracing: export to ${this.label} failed (${fate}): ${error.message}`);
-    }
-    this.failing = true;
     const retryable = !(err instanceof CollectorPostError) || err.retryable;
+    if (!retryable) {
+      // The collector answered, and refused this body: it is not failing, so new batches go on as
+      // usual; the refusal is said once (unless the collector client said it already).
+      if (!this.refusalWarned && !(err instanceof CollectorPostError && err.reported)) {
+        diag.warn(`kafkajs-tracing: ${this.label} refused an export; its spans are lost, not sent again (later refusals are only counted): ${error.message}`);
+      }
+      this.refusalWarned = true;
+    } else {
+      if (!this.failing) {
+        const fate = this.maxBytes > 0 ? 'spans are held and resent when it recovers' : 'spans are dropped until it recovers';
+        diag.warn(`kafkajs-tracing: export to ${this.label} failed (${fate}): ${error.message}`);
+      }
+      this.failing = true;
+    }
     if (err instanceof CollectorPostError && err.retryAfterMillis !== undefined) this.retryAfter = Math.max(this.retryAfter, err.retryAfterMillis);
     if (!item.held) {
       this.stats.failedSpans += item.spans;

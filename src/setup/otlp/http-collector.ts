@@ -109,7 +109,7 @@ export class OtlpHttpCollector implements EncodingCollector, SpanExporter {
     const why = body.toString('utf8').replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 200);
     const message = `${where} answered HTTP ${status}${why ? ` (${why})` : ''}: the spans of such requests are not sent again and are counted as lost`;
     this.reportOnce(`status ${status}`, message);
-    return new CollectorPostError(message, false);
+    return new CollectorPostError(message, false, undefined, true);
   }
 
   /**
@@ -166,7 +166,7 @@ export class OtlpHttpCollector implements EncodingCollector, SpanExporter {
         if (isTlsRefusal(err.code)) {
           const message = `${where}: TLS failed (${err.code}: ${err.message}); check the CA, client certificate and key (otlp.tls, OTEL_EXPORTER_OTLP_CERTIFICATE, _CLIENT_CERTIFICATE, _CLIENT_KEY): spans are not sent again and are counted as lost`;
           this.reportOnce(`tls ${err.code}`, message);
-          settle(new CollectorPostError(message, false));
+          settle(new CollectorPostError(message, false, undefined, true));
         } else settle(new CollectorPostError(`${where}: ${err.message}`, true));
       });
       req.on('close', () => settle(new CollectorPostError(`${where}: connection closed before an answer`, true)));

@@ -140,7 +140,7 @@ describe('OTLP/HTTP collector', () => {
 
   for (const status of [400, 401, 403, 404, 413, 500]) {
     it(`${status} is final: the spans are lost at once, not sent again, and the cause reported once`, async () => {
-      const { errors } = captureDiag();
+      const { errors, warnings } = captureDiag();
       const s = await setUp();
       s.collector.status = status;
       makeSpans(s, 4, 'first');
@@ -156,8 +156,21 @@ describe('OTLP/HTTP collector', () => {
       const reports = errors.filter((e) => e.includes(`HTTP ${status}`));
       assert.equal(reports.length, 1, errors.join('\n'));
       assert.match(reports[0] as string, /not sent again/);
+      assert.deepEqual(warnings, [], 'said once, as an error, and not again as a warning');
     });
   }
+
+  it('after a refused body the collector is not taken for down: the next batch goes out fresh', async () => {
+    captureDiag();
+    const s = await setUp();
+    s.collector.answers.push({ status: 400 });
+    makeSpans(s, 4, 'refused');
+    await s.processor.forceFlush();
+    makeSpans(s, 4, 'fine');
+    await s.processor.forceFlush();
+    const { lostSpans, exportedSpans, failedSpans, resentSpans, heldSpans } = s.processor.stats();
+    assert.deepEqual({ lostSpans, exportedSpans, failedSpans, resentSpans, heldSpans }, { lostSpans: 4, exportedSpans: 4, failedSpans: 4, resentSpans: 0, heldSpans: 0 });
+  });
 
   it('partial_success in a 200 answer: its rejected spans are counted, the message reported once', async () => {
     const { errors } = captureDiag();
