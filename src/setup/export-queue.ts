@@ -6,7 +6,7 @@ import { noDeliveries, type DeliveryStats } from './exporter';
 import { reportSwallowed } from '../diag/report-once';
 
 /**
- * Default retry budget: minutes of an outage at 12,000 messages/s on the Jaeger path, whose held
+ * Default retry budget: minutes of an outage at 12,000 messages/s on the encoding paths (OTLP, Jaeger), whose held
  * bodies are deflated (about 60 bytes a span), a few seconds with span objects (1–2 KB each).
  * Paid only while the collector fails.
  */

@@ -73,22 +73,22 @@ export interface BatchOptions {
 
 /**
  * Holding and resending batches whose export failed (collector down or restarting). Held batches
- * cost memory only while the collector fails: the Jaeger collector path holds the encoded request
- * bodies, deflated (about 60 bytes a Kafka span; 780 uncompressed), other exporters the span objects
- * (estimated at 1–2 KB each).
+ * cost memory only while the collector fails: the OTLP (default) and Jaeger collector paths hold the
+ * encoded request bodies, deflated (about 45–60 bytes a Kafka span; 480 uncompressed in OTLP, 780 in
+ * Thrift), other exporters the span objects (estimated at 1–2 KB each).
  */
 export interface RetryOptions {
   /**
    * Most bytes held for resending; when a new failed batch does not fit, the oldest held ones are
-   * given up and counted as `lostSpans`. Default 256 MiB: on the Jaeger collector path, minutes of
+   * given up and counted as `lostSpans`. Default 256 MiB: on the OTLP and Jaeger collector paths, minutes of
    * an outage at 12,000 messages/s (two spans each; a 15 s outage holds about 25 MB); with other
    * exporters about 7 s of it.
    */
   maxBytes?: number;
   /**
-   * Jaeger collector path: deflate held bodies in Node's thread pool, off the event loop (level 1,
-   * about 13× smaller, ~1.3 µs of pool time a span). `false` holds them as they are: no compression
-   * work during an outage, 13 times the memory. Default true.
+   * OTLP and Jaeger collector paths: deflate held bodies in Node's thread pool, off the event loop
+   * (level 1, about 10–15× smaller, ~1.3 µs of pool time a span). `false` holds them as they are: no
+   * compression work during an outage, that many times the memory. Default true.
    */
   compress?: boolean;
   /** First wait before resending after a failure, in ms; doubled after each failed resend. Default 500. */
