@@ -8,6 +8,7 @@ import { createTraceState, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceF
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import fc from 'fast-check';
 import { OtlpBatchBuilder, encodeResource } from '../../../../src/setup/otlp/batch-builder';
 import { decodeTraceRequest, type Decoded } from '../../../support/otlp-proto';
 
@@ -21,6 +22,11 @@ const ALL_TYPES: Attributes = {
   'messaging.system': 'kafka',
   'messaging.destination.name': 'tøpic ✓ 🎉',
   'x.long': 'x'.repeat(300),
+  // Around the lengths where a length prefix takes another byte (and a message must move).
+  'x.127': 'a'.repeat(127),
+  'x.128': 'b'.repeat(128),
+  'x.16383': 'c'.repeat(16383),
+  'x.16384': 'd'.repeat(16384),
   'x.empty': '',
   'x.true': true,
   'x.false': false,
@@ -206,5 +212,29 @@ describe('OtlpBatchBuilder', () => {
     builder.add(spans[3]!);
     assert.equal(builder.spans, 2);
     assert.deepStrictEqual(decodeTraceRequest(builder.finish()), decodeTraceRequest(reference([spans[0]!, spans[3]!])));
+  });
+});
+
+describe('OtlpBatchBuilder on generated attributes', () => {
+  it('writes the reference bytes for any attributes: strings of any characters, integers of any size, doubles, booleans, arrays', async () => {
+    const [base] = await makeSpans();
+    const scalar = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.boolean(),
+      fc.integer(),
+      fc.maxSafeInteger(),
+      fc.double(),
+      fc.constantFrom(2 ** 31, 2 ** 32, 2 ** 53, 2 ** 63, -(2 ** 63), 2 ** 64, -0, 'lone \ud800 surrogate', 'é'.repeat(100), 'a'.repeat(128)),
+    );
+    const value = fc.oneof(scalar, fc.array(fc.oneof(scalar, fc.constant(null)), { maxLength: 5 }));
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 40 }), value, { maxKeys: 12 }), fc.string({ unit: 'binary', maxLength: 200 }), (attributes, name) => {
+        const span = Object.create(base as object, { attributes: { value: attributes }, name: { value: name } }) as ReadableSpan;
+        const mine = ours([span]);
+        assert.ok(mine.equals(reference([span])));
+        decodeTraceRequest(mine); // and valid protobuf of the schema
+      }),
+      { numRuns: 300 },
+    );
   });
 });
