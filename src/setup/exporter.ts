@@ -61,7 +61,7 @@ export function noDeliveries(): DeliveryStats {
 function namedExporter(name: TraceExporterName, options: TracingOptions, resource: Resource | undefined, exportTimeoutMillis: number): { exporter: SpanExporter; label: string } | undefined {
   if (name === 'console') return { exporter: new ConsoleSpanExporter(), label: 'console' };
   if (name === 'otlp') {
-    const config = otlpHttpConfig(options.otlp);
+    const config = otlpHttpConfig(options.otlp, exportTimeoutMillis);
     if (!config) return undefined;
     const exporter = new OtlpHttpCollector(config);
     return { exporter, label: `OTLP collector ${exporter.endpoint}` };

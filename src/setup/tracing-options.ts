@@ -53,7 +53,7 @@ export interface OtlpExportOptions {
   headers?: Record<string, string>;
   /** `gzip` compresses each request body. Default: `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION` / `OTEL_EXPORTER_OTLP_COMPRESSION`, else `none`. */
   compression?: 'gzip' | 'none';
-  /** Longest one request may take, in ms. Default: `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` / `OTEL_EXPORTER_OTLP_TIMEOUT`, else 10,000. */
+  /** Longest one request may take, in ms. Default: `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` / `OTEL_EXPORTER_OTLP_TIMEOUT`, else 10,000 or `batch.exportTimeoutMillis`, whichever is shorter. */
   timeoutMillis?: number;
   /** TLS for an `https` endpoint: a private CA, a client certificate and key for mutual TLS. */
   tls?: OtlpTlsOptions;

@@ -101,10 +101,12 @@ function pem(option: string | Buffer | undefined, envSuffix: string, what: strin
 /**
  * The collector settings, or undefined when they cannot be used (an unusable endpoint, a TLS file
  * that cannot be read, a client certificate without its key): then the reason went to diag once and
- * no OTLP exporter is built, rather than one whose every export would fail.
+ * no OTLP exporter is built, rather than one whose every export would fail. Without a timeout
+ * option or variable, a request gets the specification's 10 s or the processor's export timeout
+ * (`batch.exportTimeoutMillis`), whichever is shorter: one request cannot usefully outlast the export.
  * @internal
  */
-export function otlpHttpConfig(options: OtlpExportOptions = {}): OtlpHttpConfig | undefined {
+export function otlpHttpConfig(options: OtlpExportOptions = {}, exportTimeoutMillis = DEFAULT_TIMEOUT_MS): OtlpHttpConfig | undefined {
   const url = endpoint(options);
   if (url === undefined) return undefined;
   const envHeaders = otlpEnv('HEADERS');
@@ -117,7 +119,7 @@ export function otlpHttpConfig(options: OtlpExportOptions = {}): OtlpHttpConfig 
   else if (chosen !== undefined && chosen !== 'none') warnUnknownOnce(envCompression?.name ?? 'otlp.compression', chosen, 'expected gzip or none; using none');
 
   const timeout = options.timeoutMillis ?? numberFromEnv('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ?? numberFromEnv('OTEL_EXPORTER_OTLP_TIMEOUT');
-  const timeoutMillis = timeout !== undefined && timeout > 0 ? timeout : DEFAULT_TIMEOUT_MS;
+  const timeoutMillis = timeout !== undefined && timeout > 0 ? timeout : Math.min(DEFAULT_TIMEOUT_MS, exportTimeoutMillis);
 
   const tls = options.tls ?? {};
   const ca = pem(tls.ca, 'CERTIFICATE', 'ca');

@@ -13,6 +13,8 @@ describe('otlpHttpConfig', () => {
   it('defaults: the local Jaeger, no compression, 10 s, no headers', () => {
     assert.deepEqual(otlpHttpConfig({}), { url: 'http://127.0.0.1:4318/v1/traces', headers: {}, compression: 'none', timeoutMillis: 10000, ca: undefined, cert: undefined, key: undefined });
     assert.equal(DEFAULT_OTLP_TRACES_ENDPOINT, 'http://127.0.0.1:4318/v1/traces');
+    assert.equal(otlpHttpConfig({}, 500)?.timeoutMillis, 500, "a shorter export timeout of the processor's bounds a request");
+    assert.equal(otlpHttpConfig({}, 30000)?.timeoutMillis, 10000);
   });
 
   it('the traces endpoint is used as given; the generic one gets /v1/traces; the option wins over both', () => {
@@ -33,7 +35,7 @@ describe('otlpHttpConfig', () => {
   it('timeout and compression from the variables, signal-specific first; unknown compression is none', () => {
     process.env.OTEL_EXPORTER_OTLP_TIMEOUT = '5000';
     process.env.OTEL_EXPORTER_OTLP_COMPRESSION = 'gzip';
-    assert.deepEqual([otlpHttpConfig()?.timeoutMillis, otlpHttpConfig()?.compression], [5000, 'gzip']);
+    assert.deepEqual([otlpHttpConfig({}, 500)?.timeoutMillis, otlpHttpConfig()?.compression], [5000, 'gzip'], 'the variable wins over the export timeout');
     process.env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT = '750';
     process.env.OTEL_EXPORTER_OTLP_TRACES_COMPRESSION = 'none';
     assert.deepEqual([otlpHttpConfig()?.timeoutMillis, otlpHttpConfig()?.compression], [750, 'none']);
