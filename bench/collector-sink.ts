@@ -1,8 +1,9 @@
 // A collector stand-in on loopback that reads each request body and throws it away, counting the spans
-// it carried: Jaeger Thrift (POST /api/traces) and OTLP/HTTP JSON (POST /v1/traces). With it the
+// it carried: Jaeger Thrift (POST /api/traces) and OTLP/HTTP, protobuf or JSON, gzip or not (POST /v1/traces). With it the
 // benchmark's application process is measured without the collector's own ingestion competing for
 // the same cores. It can be stopped and started again (connections refused meanwhile) to stage an outage.
 import { createServer, type Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 
 // Thrift binary type ids.
@@ -62,6 +63,47 @@ export function otlpJsonSpans(b: Buffer): number {
   return n;
 }
 
+/** A protobuf varint at `at`: its value and the offset past it. */
+function varint(b: Buffer, at: number): [number, number] {
+  let value = 0;
+  let scale = 1;
+  for (;;) {
+    const byte = b[at++] as number;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return [value, at];
+    scale *= 128;
+  }
+}
+
+/** Calls `each(field, start, end)` for every length-delimited field of the message in `b[from, to)`, skipping the rest. */
+function fields(b: Buffer, from: number, to: number, each: (field: number, start: number, end: number) => void): void {
+  let at = from;
+  while (at < to) {
+    const [key, next] = varint(b, at);
+    at = next;
+    const wire = key & 7;
+    if (wire === 0) at = varint(b, at)[1];
+    else if (wire === 1) at += 8;
+    else if (wire === 5) at += 4;
+    else if (wire === 2) {
+      const [length, start] = varint(b, at);
+      each(key >>> 3, start, start + length);
+      at = start + length;
+    } else throw new Error(`wire type ${wire}`);
+  }
+}
+
+/** Spans in an OTLP `ExportTraceServiceRequest` in protobuf (resource_spans 1 → scope_spans 2 → spans 2). */
+export function otlpProtobufSpans(b: Buffer): number {
+  let n = 0;
+  fields(b, 0, b.length, (f, s, e) => {
+    if (f === 1) fields(b, s, e, (f2, s2, e2) => {
+      if (f2 === 2) fields(b, s2, e2, (f3) => void (f3 === 2 && n++));
+    });
+  });
+  return n;
+}
+
 /** The counting, discarding collector. */
 export class CollectorSink {
   spans = 0;
@@ -76,15 +118,20 @@ export class CollectorSink {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const body = Buffer.concat(chunks);
+        const raw = Buffer.concat(chunks);
         this.requests++;
-        this.bytes += body.length;
+        this.bytes += raw.length;
+        const otlp = req.url?.startsWith('/v1/traces') ?? false;
+        const protobuf = req.headers['content-type'] === 'application/x-protobuf';
         try {
-          this.spans += req.url?.startsWith('/v1/traces') ? otlpJsonSpans(body) : thriftBatchSpans(body);
+          const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+          this.spans += !otlp ? thriftBatchSpans(body) : protobuf ? otlpProtobufSpans(body) : otlpJsonSpans(body);
         } catch {
           this.errors++;
         }
-        res.writeHead(req.url?.startsWith('/v1/traces') ? 200 : 202, { 'Content-Type': 'application/json' }).end('{}');
+        // OTLP/HTTP answers in the request's encoding: an empty ExportTraceServiceResponse is an empty protobuf body.
+        if (protobuf) res.writeHead(200, { 'Content-Type': 'application/x-protobuf' }).end();
+        else res.writeHead(otlp ? 200 : 202, { 'Content-Type': 'application/json' }).end('{}');
       });
     });
     server.keepAliveTimeout = 60_000;

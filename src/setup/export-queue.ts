@@ -1,12 +1,12 @@
 import { context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { JaegerPostError } from './jaeger-exporter';
+import { CollectorPostError } from './collector-error';
 import type { RetryOptions } from './tracing-options';
 import { noDeliveries, type DeliveryStats } from './exporter';
 import { reportSwallowed } from '../diag/report-once';
 
 /**
- * Default retry budget: minutes of an outage at 12,000 messages/s on the Jaeger path, whose held
+ * Default retry budget: minutes of an outage at 12,000 messages/s on the encoding paths (OTLP, Jaeger), whose held
  * bodies are deflated (about 60 bytes a span), a few seconds with span objects (1–2 KB each).
  * Paid only while the collector fails.
  */
@@ -82,8 +82,11 @@ export class ExportQueue<T> {
   private readonly maxBackoff: number;
   private backoff: number;
   private backoffTimer: NodeJS.Timeout | undefined;
+  /** The longest wait a collector asked for (Retry-After) since the last resend was scheduled. */
+  private retryAfter = 0;
   private failing = false;
   private budgetWarned = false;
+  private refusalWarned = false;
   private deliveredSinceResend = false;
   private flushing = 0;
   private flushFailed = false;
@@ -212,12 +215,22 @@ export class ExportQueue<T> {
     this.stats.failedExports++;
     if (this.flushing > 0) this.flushFailed = true;
     const error = err instanceof Error ? err : new Error(String(err));
-    if (!this.failing) {
-      const fate = this.maxBytes > 0 ? 'spans are held and resent when it recovers' : 'spans are dropped until it recovers';
-      diag.warn(`kafkajs-tracing: export to ${this.label} failed (${fate}): ${error.message}`);
+    const retryable = !(err instanceof CollectorPostError) || err.retryable;
+    if (!retryable) {
+      // The collector answered, and refused this body: it is not failing, so new batches go on as
+      // usual; the refusal is said once (unless the collector client said it already).
+      if (!this.refusalWarned && !(err instanceof CollectorPostError && err.reported)) {
+        diag.warn(`kafkajs-tracing: ${this.label} refused an export; its spans are lost, not sent again (later refusals are only counted): ${error.message}`);
+      }
+      this.refusalWarned = true;
+    } else {
+      if (!this.failing) {
+        const fate = this.maxBytes > 0 ? 'spans are held and resent when it recovers' : 'spans are dropped until it recovers';
+        diag.warn(`kafkajs-tracing: export to ${this.label} failed (${fate}): ${error.message}`);
+      }
+      this.failing = true;
     }
-    this.failing = true;
-    const retryable = !(err instanceof JaegerPostError) || err.retryable;
+    if (err instanceof CollectorPostError && err.retryAfterMillis !== undefined) this.retryAfter = Math.max(this.retryAfter, err.retryAfterMillis);
     if (!item.held) {
       this.stats.failedSpans += item.spans;
       if (retryable && this.maxBytes > 0 && !this.stopped) this.hold(item);
@@ -280,7 +293,9 @@ export class ExportQueue<T> {
   }
 
   private scheduleResend(): void {
-    const wait = this.backoff * (0.8 + 0.4 * Math.random()); // ±20 % jitter
+    // ±20 % jitter, and never sooner than the collector's Retry-After.
+    const wait = Math.max(this.retryAfter, this.backoff * (0.8 + 0.4 * Math.random()));
+    this.retryAfter = 0;
     this.backoff = Math.min(this.maxBackoff, this.backoff * 2);
     this.backoffTimer = setTimeout(() => {
       this.backoffTimer = undefined;

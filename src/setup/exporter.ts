@@ -1,3 +1,4 @@
+import { diag } from '@opentelemetry/api';
 import { getStringFromEnv } from '@opentelemetry/core';
 import { ConsoleSpanExporter, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Resource } from '@opentelemetry/resources';
@@ -5,10 +6,14 @@ import { JaegerHttpExporter, jaegerAgentExporter } from './jaeger-exporter';
 import type { TracingOptions } from './tracing-options';
 import { numberFromEnv, traceExportersFromEnv, type TraceExporterName } from './env-config';
 import { FanOutExporter } from './fan-out-exporter';
-import { optionalPeer } from './optional-peer';
+import { OtlpHttpCollector } from './otlp/http-collector';
+import { otlpHttpConfig } from './otlp/otlp-config';
 import { checkEndpoint } from './endpoint-url';
 
-/** Default collector endpoint: the local Jaeger that `npm run infra:up` starts. */
+/**
+ * Default endpoint of `exporter: 'jaeger'` (Thrift over HTTP): the local Jaeger that `npm run infra:up`
+ * starts. The default exporter is OTLP, to `http://127.0.0.1:4318/v1/traces`.
+ */
 export const DEFAULT_JAEGER_ENDPOINT = 'http://127.0.0.1:14268/api/traces';
 
 /** Export outcomes, as counted by `startTracing`'s exporter wrapper. */
@@ -37,6 +42,11 @@ export interface ExportStats {
    * as of the last `forceFlush()` or `shutdown()` that resolved: only then is nothing queued or in flight.
    */
   droppedSpans: number;
+  /**
+   * Spans a collector took the request of but said it rejected (OTLP's `partial_success`), reported
+   * through diag with the collector's message; counted in `exportedSpans` too, as the request went through.
+   */
+  rejectedSpans: number;
 }
 
 /** The export counts an export queue keeps: all of {@link ExportStats} but the ended count. @internal */
@@ -44,36 +54,17 @@ export type DeliveryStats = Omit<ExportStats, 'endedSpans'>;
 
 /** Every delivery count at zero. @internal */
 export function noDeliveries(): DeliveryStats {
-  return { exportedSpans: 0, failedSpans: 0, failedExports: 0, lostSpans: 0, resentSpans: 0, heldSpans: 0, heldBytes: 0, droppedSpans: 0 };
-}
-
-/** The OTLP traces endpoint the options or `OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT` name, with where it came from. */
-function otlpEndpoint(options: TracingOptions): { raw: string; source: string; path: string } | undefined {
-  if (options.otlp?.url) return { raw: options.otlp.url, source: 'the otlp.url option', path: '' };
-  const traces = getStringFromEnv('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
-  if (traces) return { raw: traces, source: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', path: '' };
-  const base = getStringFromEnv('OTEL_EXPORTER_OTLP_ENDPOINT');
-  // The specification: the signal's path is appended to the generic endpoint.
-  if (base) return { raw: base, source: 'OTEL_EXPORTER_OTLP_ENDPOINT', path: 'v1/traces' };
-  return undefined;
+  return { exportedSpans: 0, failedSpans: 0, failedExports: 0, lostSpans: 0, resentSpans: 0, heldSpans: 0, heldBytes: 0, droppedSpans: 0, rejectedSpans: 0 };
 }
 
 /** One exporter by name, with the label failures are reported under; undefined when its endpoint is unusable. */
 function namedExporter(name: TraceExporterName, options: TracingOptions, resource: Resource | undefined, exportTimeoutMillis: number): { exporter: SpanExporter; label: string } | undefined {
   if (name === 'console') return { exporter: new ConsoleSpanExporter(), label: 'console' };
   if (name === 'otlp') {
-    const o = options.otlp ?? {};
-    const configured = otlpEndpoint(options);
-    let url: string | undefined;
-    if (configured) {
-      const checked = checkEndpoint(configured.raw, configured.source);
-      if (!checked.ok) return undefined;
-      url = configured.path ? `${checked.url.replace(/\/+$/, '')}/${configured.path}` : checked.url;
-    }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const otlp = optionalPeer('@opentelemetry/exporter-trace-otlp-http', "exporter: 'otlp'", () => require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http'));
-    if (!otlp) return undefined;
-    return { exporter: new otlp.OTLPTraceExporter({ url, headers: o.headers }), label: `OTLP ${url ?? '(default endpoint)'}` };
+    const config = otlpHttpConfig(options.otlp, exportTimeoutMillis);
+    if (!config) return undefined;
+    const exporter = new OtlpHttpCollector(config);
+    return { exporter, label: `OTLP collector ${exporter.endpoint}` };
   }
   const j = options.jaeger ?? {};
   const agentHost = j.agentHost ?? getStringFromEnv('OTEL_EXPORTER_JAEGER_AGENT_HOST');
@@ -100,15 +91,34 @@ function namedExporter(name: TraceExporterName, options: TracingOptions, resourc
   };
 }
 
+let jaegerEnvWarned = false;
+
 /**
- * Builds the exporter the options (or, failing those, `OTEL_TRACES_EXPORTER`) ask for: none for
+ * OTLP, the specification's default. Jaeger variables alone do not choose Jaeger (the specification
+ * leaves the choice to `OTEL_TRACES_EXPORTER`), but they are warned about once: before OTLP became
+ * the default they were enough, and a deployment that sets them most likely means Jaeger Thrift.
+ */
+function defaultExporter(): TraceExporterName {
+  const jaegerVar = ['OTEL_EXPORTER_JAEGER_ENDPOINT', 'OTEL_EXPORTER_JAEGER_AGENT_HOST'].find((v) => getStringFromEnv(v) !== undefined);
+  if (jaegerVar && !jaegerEnvWarned) {
+    jaegerEnvWarned = true;
+    diag.warn(`kafkajs-tracing: ${jaegerVar} is set, but spans are exported over OTLP, the default exporter; set OTEL_TRACES_EXPORTER=jaeger (or exporter: 'jaeger') to keep exporting Jaeger Thrift`);
+  }
+  return 'otlp';
+}
+
+/**
+ * Builds the exporter the options (or, failing those, `OTEL_TRACES_EXPORTER`; else OTLP, the
+ * specification's default, or Jaeger when only `jaeger` options are given) ask for: none for
  * `none`, one exporter, or several behind one fan-out for a list such as `otlp,console`.
  * @internal
  */
 export function createExporter(options: TracingOptions, resource?: Resource, exportTimeoutMillis = 30_000): { exporter: SpanExporter | undefined; label: string } {
   const choice = options.exporter;
   if (typeof choice === 'object') return { exporter: choice, label: choice.constructor?.name ?? 'custom exporter' };
-  const names = choice ? [choice] : (traceExportersFromEnv() ?? ['jaeger']);
+  // Settings for Jaeger only read as its choice (they were enough while it was the default).
+  const onlyJaeger = options.jaeger !== undefined && options.otlp === undefined;
+  const names: TraceExporterName[] = choice ? [choice] : onlyJaeger ? ['jaeger'] : (traceExportersFromEnv() ?? [defaultExporter()]);
   const built = names.map((n) => namedExporter(n, options, resource, exportTimeoutMillis)).filter((b) => b !== undefined);
   if (built.length === 0) return { exporter: undefined, label: 'none' };
   if (built.length === 1) return built[0] as { exporter: SpanExporter; label: string };

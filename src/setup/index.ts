@@ -1,6 +1,6 @@
 /**
  * `kafkajs-tracing/setup`: one call that sets up the OpenTelemetry SDK for a Kafka service: tracer
- * provider, batch span processor sized for Kafka, export to Jaeger (or OTLP), and optionally the
+ * provider, span processor sized for Kafka, export over OTLP (or Jaeger Thrift), and optionally the
  * messaging metrics' export.
  *
  * Its own entry point because it is the only part of the package that needs the SDK and the
@@ -10,12 +10,14 @@
  */
 export { startTracing, type Tracing } from './start-tracing';
 export { DEFAULT_JAEGER_ENDPOINT, type ExportStats } from './exporter';
+export { DEFAULT_OTLP_TRACES_ENDPOINT } from './otlp/otlp-config';
 export type {
   BatchOptions,
   JaegerExportOptions,
   MetricsOptions,
   OtlpExportOptions,
   OtlpMetricsOptions,
+  OtlpTlsOptions,
   PrometheusMetricsOptions,
   RetryOptions,
   TracingOptions,

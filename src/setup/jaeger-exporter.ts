@@ -3,7 +3,8 @@ import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import { encodeBatch, type JaegerProcess, type TagValue } from './jaeger-thrift';
+import { CollectorPostError } from './collector-error';
+import { ThriftBatchBuilder, encodeBatch, type JaegerProcess, type TagValue } from './jaeger-thrift';
 
 /** The resource as a Jaeger Process: its service, and every other attribute as a process tag. */
 function toProcess(resource: Resource | undefined): JaegerProcess {
@@ -34,15 +35,6 @@ export interface JaegerBody {
   spans: number;
 }
 
-/** A failed post; `retryable` is false when the collector refused the body itself. @internal */
-export class JaegerPostError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Exports to the Jaeger collector over HTTP (Thrift binary, `POST /api/traces`), one request per
@@ -66,6 +58,14 @@ export class JaegerHttpExporter implements SpanExporter {
   constructor(private readonly config: JaegerHttpConfig) {
     this.url = new URL(config.endpoint);
     this.agent = this.url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  }
+
+  /** Encoded bytes of a typical Kafka span in Thrift. */
+  readonly typicalSpanBytes = 800;
+
+  /** A Thrift batch builder for spans of `resource` (the encoding processor's side of this exporter). */
+  builder(resource: Resource, initialBytes: number): ThriftBatchBuilder {
+    return new ThriftBatchBuilder(this.process(resource), initialBytes);
   }
 
   /** The Jaeger Process of a resource, computed once per resource. */
@@ -153,7 +153,7 @@ export class JaegerHttpExporter implements SpanExporter {
         settled = true;
         clearTimeout(deadline);
         if (failure === undefined) resolve();
-        else reject(new JaegerPostError(`${where}: ${failure}`, retryable));
+        else reject(new CollectorPostError(`${where}: ${failure}`, retryable));
       };
       const req = request(
         this.url,

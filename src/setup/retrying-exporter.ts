@@ -23,7 +23,7 @@ function estimateBytes(spans: readonly ReadableSpan[]): number {
 
 /**
  * Sits between the SDK's batch processor and any exporter but the Jaeger collector's HTTP one
- * (which has its own processor, `JaegerSpanProcessor`): each batch goes into an {@link ExportQueue},
+ * (which has its own processor, `EncodingSpanProcessor`): each batch goes into an {@link ExportQueue},
  * which sends it, counts the outcome, and holds it for resending when the export fails. The
  * processor is answered at once, so an exporter that retries on its own for seconds (the OTLP one
  * does) never holds the processor's queue up: the export queue and its byte budget pace it instead.

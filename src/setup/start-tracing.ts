@@ -8,7 +8,8 @@ import { createMeterProvider, metricsChoice } from './metrics-export';
 import { buildResource } from './resource';
 import type { BatchOptions, RetryOptions, TracingOptions } from './tracing-options';
 import { JaegerHttpExporter } from './jaeger-exporter';
-import { JaegerSpanProcessor } from './jaeger-span-processor';
+import { EncodingSpanProcessor } from './encoding-span-processor';
+import { OtlpHttpCollector } from './otlp/http-collector';
 import { keepRandomTraceFlag } from './random-trace-flag';
 import { numberFromEnv, propagatorFromEnv, samplerFromEnv, sdkDisabledByEnv } from './env-config';
 import { registerGlobals, unregisterGlobals, type GlobalRegistrations } from './global-registrations';
@@ -68,13 +69,14 @@ interface ExportPipeline {
 }
 
 /**
- * The Jaeger collector over HTTP (the default) gets {@link JaegerSpanProcessor}, which encodes spans
- * as they end; any other exporter the SDK's `BatchSpanProcessor` in front of the retrying wrapper.
+ * An OTLP/HTTP collector (the default) or the Jaeger collector over HTTP gets {@link EncodingSpanProcessor},
+ * which encodes spans as they end; any other exporter the SDK's `BatchSpanProcessor` in front of the
+ * retrying wrapper.
  */
 function exportPipeline(exporter: SpanExporter | undefined, label: string, batch: Required<BatchOptions>, retry: RetryOptions | false | undefined): ExportPipeline {
   if (!exporter) return { processors: [], stats: () => ({ ...noDeliveries(), endedSpans: 0 }), afterFlush: () => undefined };
-  if (exporter instanceof JaegerHttpExporter) {
-    const processor = new JaegerSpanProcessor(exporter, label, batch, retry);
+  if (exporter instanceof OtlpHttpCollector || exporter instanceof JaegerHttpExporter) {
+    const processor = new EncodingSpanProcessor(exporter, label, batch, retry);
     return { processors: [processor], stats: () => processor.stats(), afterFlush: () => undefined };
   }
   const counting = new RetryingExporter(exporter, label, retry, batch.exportTimeoutMillis, batch.maxQueueSize);
@@ -110,7 +112,8 @@ function disabledTracing(): Tracing {
 
 /**
  * Sets tracing up in one call: a Node tracer provider with the service's resource, a
- * `BatchSpanProcessor` exporting to Jaeger (or OTLP, or your exporter), parent-based sampling, and,
+ * processor exporting over OTLP/HTTP to the local Jaeger (or where `otlp`/`OTEL_EXPORTER_OTLP_*` say; or
+ * Jaeger Thrift, or your exporter), parent-based sampling, and,
  * registered globally, the propagators of `OTEL_PROPAGATORS` (default W3C trace context + baggage)
  * and an AsyncLocalStorage context manager. Call `shutdown()` before the process exits to flush
  * pending spans.

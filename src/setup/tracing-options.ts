@@ -1,6 +1,13 @@
 import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace';
 
-/** Where the Jaeger exporter sends spans: the collector over HTTP, or the agent over UDP. */
+/**
+ * Where the Jaeger exporter sends spans: the collector over HTTP (Thrift), or the agent over UDP.
+ *
+ * Deprecated by Jaeger: it documents its Thrift-over-HTTP endpoint (:14268) and the agent as kept
+ * only for backwards compatibility; OTLP is its native ingest and this package's default exporter.
+ * Use `exporter: 'jaeger'` for collectors that take nothing else. The agent (UDP) path needs the
+ * optional peer `@opentelemetry/exporter-jaeger`, which exists for OpenTelemetry JS 2.x only.
+ */
 export interface JaegerExportOptions {
   /**
    * Collector endpoint (Thrift over HTTP). Default: `OTEL_EXPORTER_JAEGER_ENDPOINT`, else
@@ -13,12 +20,43 @@ export interface JaegerExportOptions {
   agentPort?: number;
 }
 
-/** OTLP over HTTP (protobuf-free JSON encoding of `@opentelemetry/exporter-trace-otlp-http`). */
+/**
+ * TLS material for an `https` OTLP endpoint: each a PEM file path or its contents. Files are read
+ * once, when `startTracing` runs; one that cannot be read is reported through diag and no OTLP
+ * exporter is built (spans are then not exported).
+ */
+export interface OtlpTlsOptions {
+  /** Certificate authority to trust instead of Node's bundled ones (a private CA). Default: `OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE` / `OTEL_EXPORTER_OTLP_CERTIFICATE`. */
+  ca?: string | Buffer;
+  /** Client certificate chain, for mutual TLS. Default: `OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE` / `OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`. */
+  cert?: string | Buffer;
+  /** Client private key, for mutual TLS. Default: `OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY` / `OTEL_EXPORTER_OTLP_CLIENT_KEY`. */
+  key?: string | Buffer;
+}
+
+/**
+ * OTLP over HTTP with protobuf bodies (`application/x-protobuf`), encoded by this package as each
+ * span ends: the default exporter. Each setting falls back to the specification's variable for
+ * traces (`OTEL_EXPORTER_OTLP_TRACES_*`), then to the generic one (`OTEL_EXPORTER_OTLP_*`).
+ */
 export interface OtlpExportOptions {
-  /** Traces endpoint. Default: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` / `OTEL_EXPORTER_OTLP_ENDPOINT`, else `http://localhost:4318/v1/traces`. */
+  /**
+   * Traces endpoint, used as given. Default: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (as given), else
+   * `OTEL_EXPORTER_OTLP_ENDPOINT` with `/v1/traces` appended, else `http://127.0.0.1:4318/v1/traces`
+   * (a local Jaeger's OTLP/HTTP port).
+   */
   url?: string;
-  /** Extra HTTP headers (for example an auth token). */
+  /**
+   * Extra HTTP headers (for example an auth token); merged over `OTEL_EXPORTER_OTLP_TRACES_HEADERS` /
+   * `OTEL_EXPORTER_OTLP_HEADERS` (`key=value,key2=value2`, percent-encoded).
+   */
   headers?: Record<string, string>;
+  /** `gzip` compresses each request body. Default: `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION` / `OTEL_EXPORTER_OTLP_COMPRESSION`, else `none`. */
+  compression?: 'gzip' | 'none';
+  /** Longest one request may take, in ms. Default: `OTEL_EXPORTER_OTLP_TRACES_TIMEOUT` / `OTEL_EXPORTER_OTLP_TIMEOUT`, else 10,000 or `batch.exportTimeoutMillis`, whichever is shorter. */
+  timeoutMillis?: number;
+  /** TLS for an `https` endpoint: a private CA, a client certificate and key for mutual TLS. */
+  tls?: OtlpTlsOptions;
 }
 
 /** Batching of the `BatchSpanProcessor`; unset fields fall back to `OTEL_BSP_*`, then to the defaults below, sized for Kafka. */
@@ -35,22 +73,22 @@ export interface BatchOptions {
 
 /**
  * Holding and resending batches whose export failed (collector down or restarting). Held batches
- * cost memory only while the collector fails: the Jaeger collector path holds the encoded request
- * bodies, deflated (about 60 bytes a Kafka span; 780 uncompressed), other exporters the span objects
- * (estimated at 1–2 KB each).
+ * cost memory only while the collector fails: the OTLP (default) and Jaeger collector paths hold the
+ * encoded request bodies, deflated (about 45–60 bytes a Kafka span; 480 uncompressed in OTLP, 780 in
+ * Thrift), other exporters the span objects (estimated at 1–2 KB each).
  */
 export interface RetryOptions {
   /**
    * Most bytes held for resending; when a new failed batch does not fit, the oldest held ones are
-   * given up and counted as `lostSpans`. Default 256 MiB: on the Jaeger collector path, minutes of
+   * given up and counted as `lostSpans`. Default 256 MiB: on the OTLP and Jaeger collector paths, minutes of
    * an outage at 12,000 messages/s (two spans each; a 15 s outage holds about 25 MB); with other
    * exporters about 7 s of it.
    */
   maxBytes?: number;
   /**
-   * Jaeger collector path: deflate held bodies in Node's thread pool, off the event loop (level 1,
-   * about 13× smaller, ~1.3 µs of pool time a span). `false` holds them as they are: no compression
-   * work during an outage, 13 times the memory. Default true.
+   * OTLP and Jaeger collector paths: deflate held bodies in Node's thread pool, off the event loop
+   * (level 1, about 10–15× smaller, ~1.3 µs of pool time a span). `false` holds them as they are: no
+   * compression work during an outage, that many times the memory. Default true.
    */
   compress?: boolean;
   /** First wait before resending after a failure, in ms; doubled after each failed resend. Default 500. */
@@ -95,7 +133,9 @@ export interface TracingOptions {
   /** Extra resource attributes (merged over `OTEL_RESOURCE_ATTRIBUTES`). */
   resourceAttributes?: Record<string, string | number | boolean>;
   /**
-   * Where spans go: `'jaeger'` (default), `'otlp'`, or any `SpanExporter`. When this is not given,
+   * Where spans go: `'otlp'` (default: OTLP/HTTP protobuf, see {@link OtlpExportOptions}), `'jaeger'`
+   * (Thrift over HTTP, for collectors that take nothing else; deprecated by Jaeger), or any
+   * `SpanExporter`. When this is not given and only `jaeger` settings are, Jaeger it is; otherwise
    * `OTEL_TRACES_EXPORTER` decides: `jaeger`, `otlp`, `console`, a list of them (`otlp,console`), or
    * `none` (spans are made and propagated but not exported); unknown values are warned about once.
    */

@@ -50,38 +50,41 @@ describe('export to the real Jaeger', () => {
   });
 
 
-  it('spans arrive with the service resource, and shutdown() flushes every pending span', async () => {
-    const topic = uniqueTopic('it-flush');
-    await createTopics(kafka, [topic]);
-    const serviceName = `it-flush-${Date.now().toString(36)}`;
-    // A schedule far longer than the test: nothing leaves before shutdown() unless shutdown flushes.
-    const tracing = startTracing({
-      serviceName,
-      serviceVersion: '9.8.7',
-      jaeger: { endpoint: JAEGER_ENDPOINT },
-      batch: { scheduledDelayMillis: 600000 },
+  // The default (OTLP/HTTP protobuf to :4318) and Jaeger Thrift (:14268), both encoded as spans end.
+  for (const [path, choice] of [['OTLP, the default', {}], ['Jaeger Thrift', { exporter: 'jaeger', jaeger: { endpoint: JAEGER_ENDPOINT } }]] as const) {
+    it(`${path}: spans arrive with the service resource, and shutdown() flushes every pending span`, async () => {
+      const topic = uniqueTopic('it-flush');
+      await createTopics(kafka, [topic]);
+      const serviceName = `it-flush-${Date.now().toString(36)}`;
+      // A schedule far longer than the test: nothing leaves before shutdown() unless shutdown flushes.
+      const tracing = startTracing({
+        serviceName,
+        serviceVersion: '9.8.7',
+        ...choice,
+        batch: { scheduledDelayMillis: 600000 },
+      });
+      const n = 20;
+      let messages: KafkaMessage[];
+      try {
+        messages = await roundTrip(topic, n, {}, {});
+      } finally {
+        await tracing.shutdown();
+        await tracing.shutdown(); // a second call is harmless
+      }
+      assert.equal(tracing.exportStats().exportedSpans, 2 * n);
+      for (const message of messages) {
+        const trace = await waitForTrace(jaeger, traceIdOf(message.headers?.traceparent), { minSpans: 2, timeoutMs: 15000 });
+        assert.deepEqual(trace.spans.map((s) => s.service), [serviceName, serviceName]);
+        assert.deepEqual(trace.spans.map((s) => s.name).sort(), [`process ${topic}`, `send ${topic}`]);
+      }
+      const raw = await jaeger.getTrace(traceIdOf(messages[0]?.headers?.traceparent));
+      const process = Object.values(raw?.processes ?? {})[0];
+      const tags = Object.fromEntries((process?.tags ?? []).map((t) => [t.key, t.value]));
+      assert.equal(tags['service.version'], '9.8.7');
+      assert.equal(tags['telemetry.sdk.language'], 'nodejs');
+      assert.equal(tags['telemetry.distro.name'], 'kafkajs-tracing');
     });
-    const n = 20;
-    let messages: KafkaMessage[];
-    try {
-      messages = await roundTrip(topic, n, {}, {});
-    } finally {
-      await tracing.shutdown();
-      await tracing.shutdown(); // a second call is harmless
-    }
-    assert.equal(tracing.exportStats().exportedSpans, 2 * n);
-    for (const message of messages) {
-      const trace = await waitForTrace(jaeger, traceIdOf(message.headers?.traceparent), { minSpans: 2, timeoutMs: 15000 });
-      assert.deepEqual(trace.spans.map((s) => s.service), [serviceName, serviceName]);
-      assert.deepEqual(trace.spans.map((s) => s.name).sort(), [`process ${topic}`, `send ${topic}`]);
-    }
-    const raw = await jaeger.getTrace(traceIdOf(messages[0]?.headers?.traceparent));
-    const process = Object.values(raw?.processes ?? {})[0];
-    const tags = Object.fromEntries((process?.tags ?? []).map((t) => [t.key, t.value]));
-    assert.equal(tags['service.version'], '9.8.7');
-    assert.equal(tags['telemetry.sdk.language'], 'nodejs');
-    assert.equal(tags['telemetry.distro.name'], 'kafkajs-tracing');
-  });
+  }
 
   it('Jaeger unreachable: produce and consume go on, failures are counted, nothing is thrown', async () => {
     const topic = uniqueTopic('it-nojaeger');
@@ -91,7 +94,7 @@ describe('export to the real Jaeger', () => {
     process.on('unhandledRejection', onRejection);
     const tracing = startTracing({
       serviceName: 'it-nojaeger',
-      jaeger: { endpoint: 'http://127.0.0.1:9/api/traces' }, // discard port: connection refused
+      otlp: { url: 'http://127.0.0.1:9/v1/traces' }, // discard port: connection refused
       register: false,
       batch: { scheduledDelayMillis: 50 },
     });

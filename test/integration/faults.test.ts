@@ -8,7 +8,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { instrumentConsumer, instrumentProducer } from '../../src/index';
 import { startTracing } from '../../src/setup/index';
 import { JaegerQuery, waitForTrace } from '../../src/harness/index';
-import { JAEGER_ENDPOINT, JAEGER_QUERY_URL, uniqueTopic } from '../support/env';
+import { JAEGER_QUERY_URL, uniqueTopic } from '../support/env';
 import { canInjectFaults, freeze, infra } from '../support/infra';
 import { createTopics, disconnectAll, testKafka } from '../support/kafka';
 import { traceIdOf } from '../support/services';
@@ -52,7 +52,7 @@ describe('faults against the real Kafka and Jaeger', { skip }, () => {
     const topic = uniqueTopic('it-fault-jaeger');
     await createTopics(kafka, [topic]);
     const { rejections, stop } = watchRejections();
-    const tracing = startTracing({ serviceName: 'it-fault-jaeger', jaeger: { endpoint: JAEGER_ENDPOINT }, register: false, batch: { scheduledDelayMillis: 100 } });
+    const tracing = startTracing({ serviceName: 'it-fault-jaeger', register: false, batch: { scheduledDelayMillis: 100 } });
     const producer = instrumentProducer(kafka.producer(), { tracerProvider: tracing.provider });
     const consumer = instrumentConsumer(kafka.consumer({ groupId: `${topic}-g` }), { tracerProvider: tracing.provider });
     const consumed: KafkaMessage[] = [];
@@ -96,7 +96,7 @@ describe('faults against the real Kafka and Jaeger', { skip }, () => {
     const { rejections, stop } = watchRejections();
     const tracing = startTracing({
       serviceName: 'it-fault-restart',
-      jaeger: { endpoint: JAEGER_ENDPOINT },
+      // The default export: OTLP/HTTP to the local Jaeger (or OTEL_EXPORTER_OTLP_ENDPOINT).
       register: false,
       retry: { initialBackoffMillis: 200, maxBackoffMillis: 1000 },
       batch: { scheduledDelayMillis: 100 },
@@ -150,7 +150,7 @@ describe('faults against the real Kafka and Jaeger', { skip }, () => {
     // A small queue and retry budget so their caps are reached quickly; exports give up after 500 ms.
     const tracing = startTracing({
       serviceName: 'it-fault-frozen',
-      jaeger: { endpoint: JAEGER_ENDPOINT },
+      // The default export: OTLP/HTTP to the local Jaeger (or OTEL_EXPORTER_OTLP_ENDPOINT).
       register: false,
       batch: { maxQueueSize: 128, maxExportBatchSize: 64, scheduledDelayMillis: 50, exportTimeoutMillis: 500 },
       retry: { maxBytes: 32 * 1024, compress: false },

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { trace } from '@opentelemetry/api';
 import { instrumentConsumer, instrumentProducer } from '../../src/index';
 import { startTracing, type Tracing } from '../../src/setup/index';
-import { JAEGER_ENDPOINT, JAEGER_QUERY_URL, uniqueTopic } from '../support/env';
+import { JAEGER_QUERY_URL, uniqueTopic } from '../support/env';
 import { collector, createTopics, disconnectAll, testKafka } from '../support/kafka';
 
 interface JaegerSpan {
@@ -45,8 +45,8 @@ describe('first chain: produce → consume, found in the real Jaeger', () => {
 
   before(async () => {
     // Two services in one process: two providers, neither global, each with its own service.name.
-    consumerTracing = startTracing({ serviceName: 'it-first-consumer', jaeger: { endpoint: JAEGER_ENDPOINT } });
-    producerTracing = startTracing({ serviceName: 'it-first-producer', jaeger: { endpoint: JAEGER_ENDPOINT }, register: false });
+    consumerTracing = startTracing({ serviceName: 'it-first-consumer' });
+    producerTracing = startTracing({ serviceName: 'it-first-producer', register: false });
     await createTopics(kafka, [topic]);
   });
 

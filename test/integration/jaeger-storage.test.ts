@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { startTracing } from '../../src/setup/index';
 import { JaegerQuery, waitForTrace } from '../../src/harness/index';
-import { JAEGER_ENDPOINT, JAEGER_QUERY_URL } from '../support/env';
+import { JAEGER_QUERY_URL } from '../support/env';
 import { canInjectFaults, infra } from '../support/infra';
 
 const skip = canInjectFaults ? false : 'needs the local Jaeger (JAEGER_QUERY_URL is set)';
@@ -14,7 +14,7 @@ const skip = canInjectFaults ? false : 'needs the local Jaeger (JAEGER_QUERY_URL
 describe('local Jaeger storage', { skip }, () => {
   it('a trace written before a Jaeger restart is found after it, by id and by service', async () => {
     const service = `it-storage-${Date.now().toString(36)}`;
-    const tracing = startTracing({ serviceName: service, jaeger: { endpoint: JAEGER_ENDPOINT }, register: false });
+    const tracing = startTracing({ serviceName: service, register: false });
     let traceId = '';
     try {
       // Parent passed explicitly: with register: false no context manager carries it.

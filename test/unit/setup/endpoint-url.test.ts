@@ -3,7 +3,7 @@
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiagLogLevel, context, diag, propagation, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OtlpHttpCollector } from '../../../src/setup/otlp/http-collector';
 import { checkEndpoint } from '../../../src/setup/endpoint-url';
 import { createExporter } from '../../../src/setup/exporter';
 import { JaegerHttpExporter } from '../../../src/setup/jaeger-exporter';
@@ -80,11 +80,11 @@ describe('startTracing with a mistyped endpoint', () => {
   it('OTLP: the traces variable wins, the generic one gets /v1/traces, both checked', () => {
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = 'collector:4318/';
     let built = createExporter({ exporter: 'otlp' });
-    assert.ok(built.exporter instanceof OTLPTraceExporter);
-    assert.equal(built.label, 'OTLP http://collector:4318/v1/traces');
+    assert.ok(built.exporter instanceof OtlpHttpCollector);
+    assert.equal(built.label, 'OTLP collector http://collector:4318/v1/traces');
     process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = 'https://traces.example/custom';
     built = createExporter({ exporter: 'otlp' });
-    assert.equal(built.label, 'OTLP https://traces.example/custom');
+    assert.equal(built.label, 'OTLP collector https://traces.example/custom');
     process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = 'ws://traces.example/custom';
     assert.equal(createExporter({ exporter: 'otlp' }).exporter, undefined);
   });

@@ -4,7 +4,7 @@ import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiagLogLevel, context, diag, propagation, trace } from '@opentelemetry/api';
 import { ConsoleSpanExporter, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OtlpHttpCollector } from '../../../src/setup/otlp/http-collector';
 import { startTracing } from '../../../src/setup/index';
 import { createExporter } from '../../../src/setup/exporter';
 import { metricsChoice } from '../../../src/setup/metrics-export';
@@ -44,7 +44,7 @@ describe('OTEL_TRACES_EXPORTER', () => {
     assert.equal(span.isRecording(), true, 'spans are still made');
     span.end();
     await tracing.shutdown();
-    assert.deepEqual(tracing.exportStats(), { endedSpans: 0, exportedSpans: 0, failedSpans: 0, failedExports: 0, lostSpans: 0, resentSpans: 0, heldSpans: 0, heldBytes: 0, droppedSpans: 0 });
+    assert.deepEqual(tracing.exportStats(), { endedSpans: 0, exportedSpans: 0, failedSpans: 0, failedExports: 0, lostSpans: 0, resentSpans: 0, heldSpans: 0, heldBytes: 0, droppedSpans: 0, rejectedSpans: 0 });
   });
 
   it('a list such as "otlp, console" exports to each', () => {
@@ -52,24 +52,24 @@ describe('OTEL_TRACES_EXPORTER', () => {
     const { exporter, label } = createExporter({});
     const inner = exportersOf(exporter);
     assert.equal(inner.length, 2);
-    assert.ok(inner[0] instanceof OTLPTraceExporter);
+    assert.ok(inner[0] instanceof OtlpHttpCollector);
     assert.ok(inner[1] instanceof ConsoleSpanExporter);
-    assert.match(label, /OTLP .* \+ console/);
+    assert.match(label, /OTLP collector .* \+ console/);
   });
 
   it('jaeger, and unknown values warned about once and skipped', () => {
     process.env.OTEL_TRACES_EXPORTER = 'jaeger';
     assert.ok(createExporter({}).exporter instanceof JaegerHttpExporter);
     process.env.OTEL_TRACES_EXPORTER = 'zipkin-typo';
-    assert.ok(createExporter({}).exporter instanceof JaegerHttpExporter, 'falls back to the default');
+    assert.ok(createExporter({}).exporter instanceof OtlpHttpCollector, 'falls back to the default, OTLP');
     createExporter({});
     assert.equal(warnings.filter((w) => w.includes('zipkin-typo')).length, 1, 'warned once');
-    assert.ok(createExporter({ exporter: 'otlp' }).exporter instanceof OTLPTraceExporter, 'an explicit option wins');
+    assert.ok(createExporter({ exporter: 'otlp' }).exporter instanceof OtlpHttpCollector, 'an explicit option wins');
   });
 
   it('values are case-insensitive: OTLP is otlp, NONE is none', () => {
     process.env.OTEL_TRACES_EXPORTER = 'OTLP';
-    assert.ok(createExporter({}).exporter instanceof OTLPTraceExporter);
+    assert.ok(createExporter({}).exporter instanceof OtlpHttpCollector);
     process.env.OTEL_TRACES_EXPORTER = 'Otlp,Console';
     assert.equal(exportersOf(createExporter({}).exporter).length, 2);
     process.env.OTEL_TRACES_EXPORTER = 'NONE';

@@ -109,12 +109,12 @@ describe('JaegerHttpExporter', () => {
     const env = { OTEL_EXPORTER_JAEGER_ENDPOINT: url, OTEL_EXPORTER_JAEGER_USER: 'ops', OTEL_EXPORTER_JAEGER_PASSWORD: 's3cret', OTEL_EXPORTER_JAEGER_TIMEOUT: '300' };
     Object.assign(process.env, env);
     try {
-      const ok = createExporter({}).exporter as JaegerHttpExporter;
+      const ok = createExporter({ exporter: 'jaeger' }).exporter as JaegerHttpExporter;
       assert.equal((await exportOnce(ok, spans(1, 'a'))).code, ExportResultCode.SUCCESS);
       assert.equal(auth[0], `Basic ${Buffer.from('ops:s3cret').toString('base64')}`);
       process.env.OTEL_EXPORTER_JAEGER_ENDPOINT = url.replace('/api/traces', '/silent');
       const t0 = Date.now();
-      const slow = await exportOnce(createExporter({}).exporter as JaegerHttpExporter, spans(1, 'a'));
+      const slow = await exportOnce(createExporter({ exporter: 'jaeger' }).exporter as JaegerHttpExporter, spans(1, 'a'));
       assert.equal(slow.code, ExportResultCode.FAILED);
       assert.match(String(slow.error?.message), /within 300 ms/);
       assert.ok(Date.now() - t0 < 5000);

@@ -36,6 +36,7 @@ async function downCollector(): Promise<Collector> {
 function tracingTo(collector: Collector, retry: TracingOptions['retry']): Tracing {
   const t = startTracing({
     register: false,
+    exporter: 'jaeger',
     jaeger: { endpoint: `http://127.0.0.1:${collector.port}/api/traces` },
     retry,
     // Batches only on flush: a full batch would start on its own, ahead of the flush that waits for it.

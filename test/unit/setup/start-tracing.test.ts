@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { InMemorySpanExporter, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OtlpHttpCollector } from '../../../src/setup/otlp/http-collector';
 import { startTracing } from '../../../src/setup/index';
 import { createExporter } from '../../../src/setup/exporter';
 import { JaegerHttpExporter } from '../../../src/setup/jaeger-exporter';
@@ -45,6 +45,7 @@ describe('startTracing', () => {
       heldSpans: 0,
       heldBytes: 0,
       droppedSpans: 0,
+      rejectedSpans: 0,
     });
     await Promise.all([tracing.shutdown(), tracing.shutdown()]);
     await tracing.shutdown();
@@ -113,13 +114,15 @@ describe('startTracing', () => {
   });
 
   it('picks exporters from options, then environment', () => {
-    assert.ok(createExporter({}).exporter instanceof JaegerHttpExporter);
-    assert.match(createExporter({}).label, /127\.0\.0\.1:14268/);
-    assert.ok(createExporter({ exporter: 'otlp', otlp: { url: 'http://127.0.0.1:4318/v1/traces' } }).exporter instanceof OTLPTraceExporter);
-    process.env.OTEL_TRACES_EXPORTER = 'otlp';
+    assert.ok(createExporter({}).exporter instanceof OtlpHttpCollector, 'OTLP is the default');
+    assert.equal(createExporter({}).label, 'OTLP collector http://127.0.0.1:4318/v1/traces');
+    assert.ok(createExporter({ exporter: 'jaeger' }).exporter instanceof JaegerHttpExporter);
+    assert.match(createExporter({ exporter: 'jaeger' }).label, /127\.0\.0\.1:14268/);
+    assert.ok(createExporter({ exporter: 'otlp', otlp: { url: 'http://127.0.0.1:4318/v1/traces' } }).exporter instanceof OtlpHttpCollector);
+    process.env.OTEL_TRACES_EXPORTER = 'jaeger';
     try {
-      assert.ok(createExporter({}).exporter instanceof OTLPTraceExporter);
-      assert.ok(createExporter({ exporter: 'jaeger' }).exporter instanceof JaegerHttpExporter, 'explicit options win');
+      assert.ok(createExporter({}).exporter instanceof JaegerHttpExporter);
+      assert.ok(createExporter({ exporter: 'otlp' }).exporter instanceof OtlpHttpCollector, 'explicit options win');
     } finally {
       delete process.env.OTEL_TRACES_EXPORTER;
     }

@@ -7,7 +7,7 @@ import { diag, DiagLogLevel, SpanKind, SpanStatusCode, TraceFlags, type Link } f
 import { detectResources, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { JaegerHttpExporter } from '../../../src/setup/jaeger-exporter';
-import { JaegerSpanProcessor } from '../../../src/setup/jaeger-span-processor';
+import { EncodingSpanProcessor } from '../../../src/setup/encoding-span-processor';
 import { encodeBatch } from '../../../src/setup/jaeger-thrift';
 import type { BatchOptions, RetryOptions } from '../../../src/setup/tracing-options';
 import { swallowedCounts } from '../../../src/diag/report-once';
@@ -19,7 +19,7 @@ const resource = resourceFromAttributes({ 'service.name': 'svc-encode', 'host.na
 interface Setup {
   collector: Collector;
   exporter: JaegerHttpExporter;
-  processor: JaegerSpanProcessor;
+  processor: EncodingSpanProcessor;
   memory: InMemorySpanExporter;
   provider: BasicTracerProvider;
 }
@@ -33,7 +33,7 @@ async function setUp(batch: Partial<BatchOptions>, retry: RetryOptions | false =
   if (!collector.port) await collector.start();
   const exporter = new JaegerHttpExporter({ endpoint: `http://127.0.0.1:${collector.port}/api/traces`, timeoutMillis: 2000 });
   const full: Required<BatchOptions> = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 600000, exportTimeoutMillis: 2000, ...batch };
-  const processor = new JaegerSpanProcessor(exporter, 'test collector', full, retry);
+  const processor = new EncodingSpanProcessor(exporter, 'test collector', full, retry);
   const memory = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ resource, spanProcessors: [processor, new SimpleSpanProcessor(memory)] });
   cleanups.push(async () => {
@@ -61,7 +61,7 @@ function makeSpans(provider: BasicTracerProvider, n: number): void {
   }
 }
 
-describe('JaegerSpanProcessor', () => {
+describe('EncodingSpanProcessor', () => {
   it('sends what the batch encoder makes of the same spans, byte for byte, one body per batch', async () => {
     const s = await setUp({ maxExportBatchSize: 7 });
     makeSpans(s.provider, 20);
@@ -86,6 +86,7 @@ describe('JaegerSpanProcessor', () => {
       heldSpans: 0,
       heldBytes: 0,
       droppedSpans: 0,
+      rejectedSpans: 0,
     });
   });
 
@@ -96,7 +97,7 @@ describe('JaegerSpanProcessor', () => {
     const collector = new Collector();
     await collector.start();
     const exporter = new JaegerHttpExporter({ endpoint: `http://127.0.0.1:${collector.port}/api/traces`, timeoutMillis: 2000 });
-    const processor = new JaegerSpanProcessor(exporter, 'test collector', { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 600000, exportTimeoutMillis: 2000 }, {});
+    const processor = new EncodingSpanProcessor(exporter, 'test collector', { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 600000, exportTimeoutMillis: 2000 }, {});
     const slowHostId = new Promise<string>((r) => setTimeout(() => r('host-id-from-async-detector'), 50));
     const detected = detectResources({ detectors: [{ detect: () => ({ attributes: { 'service.name': 'svc-async', 'host.id': slowHostId } }) }] });
     const provider = new BasicTracerProvider({ resource: detected, spanProcessors: [processor] });

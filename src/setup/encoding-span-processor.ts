@@ -5,13 +5,10 @@ import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { reportSwallowed } from '../diag/report-once';
 import { ExportQueue, type HeldPayloadCodec } from './export-queue';
-import type { JaegerHttpExporter } from './jaeger-exporter';
-import { ThriftBatchBuilder } from './jaeger-thrift';
 import type { ExportStats } from './exporter';
 import type { BatchOptions, RetryOptions } from './tracing-options';
+import type { BatchBuilder, EncodingCollector } from './encoding-collector';
 
-/** Encoded bytes of a typical Kafka span, to size the batch buffer so it rarely grows. */
-const TYPICAL_SPAN_BYTES = 800;
 /** A body is sent once it reaches this size, whatever its span count: collectors cap request bodies. */
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -32,25 +29,26 @@ const DEFLATED: HeldPayloadCodec<Buffer> = {
 };
 
 /**
- * `startTracing`'s span processor for the Jaeger collector's HTTP endpoint. It does what the SDK's
+ * `startTracing`'s span processor for a collector it encodes for itself (OTLP/HTTP protobuf, Jaeger
+ * Thrift over HTTP). It does what the SDK's
  * `BatchSpanProcessor` does (batches by count and delay, drops when its queue is full, exports on
- * flush), but encodes each sampled span into the Thrift batch the moment it ends. The span object
+ * flush), but encodes each sampled span into the request body the moment it ends. The span object
  * is then garbage at once: with the SDK's processor it waits up to a second among tens of thousands
  * of others, long enough to be promoted to the old generation, which is where a traced service's
  * garbage collection time went (issue 14). What waits instead is encoded bytes, off the JS heap,
  * and the export queue and its retry budget count those bytes exactly.
  * @internal
  */
-export class JaegerSpanProcessor implements SpanProcessor {
+export class EncodingSpanProcessor implements SpanProcessor {
   private ended = 0;
   private readonly queue: ExportQueue<Buffer>;
-  private builder: ThriftBatchBuilder | undefined;
+  private builder: BatchBuilder | undefined;
   private resource: Resource | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   /**
    * Spans that ended while their resource's detectors (host.id and the like) were still running: the
-   * Thrift process is written once per body from the resource, so they wait, as span objects, until it
+   * resource is written once per body, so they wait, as span objects, until it
    * has settled (milliseconds at start), instead of going out without those attributes.
    */
   private waiting: ReadableSpan[] = [];
@@ -60,7 +58,7 @@ export class JaegerSpanProcessor implements SpanProcessor {
   private readonly maxBodyBytes: number;
 
   constructor(
-    private readonly exporter: JaegerHttpExporter,
+    private readonly exporter: EncodingCollector,
     label: string,
     batch: Required<BatchOptions>,
     retry: RetryOptions | false = {},
@@ -78,7 +76,7 @@ export class JaegerSpanProcessor implements SpanProcessor {
 
   /** Export counts so far; nothing is queued or in flight after a flush, so they are final then. */
   stats(): ExportStats {
-    return { endedSpans: this.ended, ...this.queue.stats };
+    return { endedSpans: this.ended, ...this.queue.stats, rejectedSpans: this.exporter.rejectedSpans?.() ?? 0 };
   }
 
   onStart(): void {}
@@ -116,7 +114,7 @@ export class JaegerSpanProcessor implements SpanProcessor {
       this.send();
       this.builder = undefined;
     }
-    const builder = (this.builder ??= new ThriftBatchBuilder(this.exporter.process(span.resource), this.maxBatch * TYPICAL_SPAN_BYTES));
+    const builder = (this.builder ??= this.exporter.builder(span.resource, this.maxBatch * this.exporter.typicalSpanBytes));
     this.resource = span.resource;
     try {
       builder.add(span);
