@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { tracingChannel } from 'node:diagnostics_channel';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { tracePlatformaticKafka, withPlatformaticMessageSpan, type PlatformaticMessage, type PlatformaticTracingOptions } from '../../../src/index';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { memoryTracing } from '../memory-tracing';
 import { platformaticSkip } from '../../support/platformatic';
 
@@ -235,6 +236,27 @@ describe('@platformatic/kafka through its TracingChannels', () => {
     assert.equal(await settled, failure);
     const [span] = mem.named('process orders');
     assert.equal(span?.status.code, SpanStatusCode.ERROR);
+  });
+
+  it('the messaging metrics of the other clients: sent messages with error.type, consumed messages per group, queue time', async () => {
+    reset();
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3600000 });
+    traced({ meterProvider: new MeterProvider({ readers: [reader] }) });
+    await send({ messages: [{ topic: 'orders', value: 'a' }, { topic: 'orders', value: 'b' }] });
+    await assert.rejects(send({ messages: [{ topic: 'orders', value: 'c' }] }, { error: new RangeError('no') }));
+    const { message, raw } = delivered([]);
+    receive(message, raw);
+    const { resourceMetrics } = await reader.collect();
+    const byName = new Map(resourceMetrics.scopeMetrics.flatMap((m) => m.metrics).map((m) => [m.descriptor.name, m]));
+    const sent = byName.get('messaging.client.sent.messages')?.dataPoints ?? [];
+    assert.equal(sent.find((p) => p.attributes['error.type'] === undefined)?.value, 2);
+    assert.equal(sent.find((p) => p.attributes['error.type'] === 'RangeError')?.value, 1);
+    const consumed = byName.get('messaging.client.consumed.messages')?.dataPoints ?? [];
+    assert.deepEqual(consumed.map((p) => [p.value, p.attributes['messaging.consumer.group.name'], p.attributes['messaging.destination.name']]), [[1, 'payments', 'orders']]);
+    assert.ok(byName.get('messaging.process.duration'), 'process duration');
+    assert.ok(byName.get('messaging.client.operation.duration'), 'send duration');
+    assert.equal(byName.get('kafkajs_tracing.queue_time')?.dataPoints[0]?.attributes['messaging.consumer.group.name'], 'payments', 'queue time');
   });
 
   it('the real client (needs Node.js >= 22.22 / >= 24.6): a failed send to a closed port is traced and the caller objects unchanged', { skip: platformaticSkip }, async () => {
