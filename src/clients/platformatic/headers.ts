@@ -63,7 +63,8 @@ export function outgoingHeaders(headers: PlatformaticOutgoingMessage['headers'])
 }
 
 /**
- * Returns a copy of the message whose headers (a new `Map` or record, of the caller's kind) carry
+ * Returns a copy of the message whose headers (a new `Map` or record, of the caller's kind; a `Map`
+ * when it had none) carry
  * `ctx`; the caller's message and headers are not touched. Earlier values of the fields the
  * propagator writes (matched case-insensitively) are replaced. When the propagator writes nothing,
  * or fails (said once through diag), the message itself is returned. @internal
@@ -85,15 +86,17 @@ export function injectIntoOutgoing(propagator: Propagator, ctx: Context, message
   const encode = type === 'string' ? (s: string): Buffer | string => s : (s: string): Buffer | string => Buffer.from(s, 'utf8');
   const old = message.headers;
   let headers: Map<unknown, unknown> | Record<string, unknown>;
-  if (old instanceof Map) {
+  // No headers yet: a Map, whose keys can be bytes (the client turns a record's keys into strings,
+  // which its default serializers cannot write).
+  if (old === undefined || old === null || old instanceof Map) {
     const map = new Map<unknown, unknown>();
-    for (const [key, value] of old) if (!replaced(key)) map.set(key, value);
+    if (old) for (const [key, value] of old) if (!replaced(key)) map.set(key, value);
     for (const key of written) map.set(encode(key), encode(fields[key] as string));
     headers = map;
   } else {
     // A record's keys are strings whatever the serializers; its values follow the header type.
     const record: Record<string, unknown> = {};
-    if (old) for (const key of Object.keys(old)) if (!replaced(key)) Object.defineProperty(record, key, { value: old[key], enumerable: true, writable: true, configurable: true });
+    for (const key of Object.keys(old)) if (!replaced(key)) Object.defineProperty(record, key, { value: old[key], enumerable: true, writable: true, configurable: true });
     for (const key of written) record[key] = encode(fields[key] as string);
     headers = record;
   }

@@ -259,6 +259,35 @@ describe('@platformatic/kafka through its TracingChannels', () => {
     assert.equal(byName.get('kafkajs_tracing.queue_time')?.dataPoints[0]?.attributes['messaging.consumer.group.name'], 'payments', 'queue time');
   });
 
+  it("the client's own record codec (default serializers) writes the headers of every traced message, and the context reads back", { skip: platformaticSkip }, async () => {
+    reset();
+    traced();
+    const plt = (await import('@platformatic/kafka')) as typeof import('@platformatic/kafka', { with: { 'resolution-mode': 'import' } });
+    const { wire } = await send({
+      messages: [
+        { topic: 'orders', key: Buffer.from('a'), value: Buffer.from('no headers') },
+        { topic: 'orders', key: Buffer.from('b'), value: Buffer.from('map'), headers: new Map([[Buffer.from('x-user'), Buffer.from('kept')]]) },
+      ],
+    });
+    // As Producer#send serializes with no serializers: a Map as it is, a record's entries turned into one.
+    const records = wire.map((m) => ({
+      topic: m.topic,
+      partition: 0,
+      key: m.key as Buffer,
+      value: m.value as Buffer,
+      headers: (m.headers instanceof Map ? m.headers : new Map(Object.entries(m.headers ?? {}))) as Map<Buffer, Buffer>,
+    }));
+    const encoded = plt.createRecordsBatch(records);
+    const batch = plt.readRecordsBatch(plt.Reader.from(encoded));
+    const creates = mem.named('create orders');
+    batch.records.forEach((record, i) => {
+      const headers = new Map(record.headers.map(([k, v]) => [String(k), String(v)]));
+      const create = creates[i];
+      assert.equal(headers.get('traceparent'), `00-${create?.spanContext().traceId}-${create?.spanContext().spanId}-01`);
+    });
+    assert.equal(new Map(batch.records[1]?.headers.map(([k, v]) => [String(k), String(v)])).get('x-user'), 'kept');
+  });
+
   it('the real client (needs Node.js >= 22.22 / >= 24.6): a failed send to a closed port is traced and the caller objects unchanged', { skip: platformaticSkip }, async () => {
     reset();
     const seen: unknown[] = [];
