@@ -23,6 +23,7 @@ type PltOtel = typeof import('@platformatic/kafka-opentelemetry', { with: { 'res
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const OPS = Number(process.env.OPS ?? 20000);
 const BROKER_MESSAGES = Number(process.env.BROKER_MESSAGES ?? 1000);
+const BROKER_ROUNDS = Number(process.env.BROKER_ROUNDS ?? 3);
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const VALUE = 'a'.repeat(1200);
 
@@ -152,8 +153,8 @@ function describeSpans(spans: ReadableSpan[]): string {
 
 /** Parts 1 and 3: N messages sent one at a time, read back by a stream whose handler sends each on. */
 async function onBroker(plt: Plt, all: Switch[]): Promise<void> {
-  const cpu = new Map<string, number>();
-  for (const v of all) {
+  const cpu = new Map<string, number[]>(all.map((v) => [v.name, []]));
+  for (let round = 0; round < BROKER_ROUNDS; round++) for (const v of all) {
     const exporter = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     v.on(provider);
@@ -183,11 +184,12 @@ async function onBroker(plt: Plt, all: Switch[]): Promise<void> {
       if (++seen === BROKER_MESSAGES) break;
     }
     const used = cpuUs() - start;
-    cpu.set(v.name, used / BROKER_MESSAGES);
+    cpu.get(v.name)?.push(used / BROKER_MESSAGES);
     await stream.close().catch(() => undefined);
     await consumer.close(true).catch(() => undefined);
     await producer.close().catch(() => undefined);
     v.off();
+    if (round > 0) continue; // what each records, printed once
     const spans = exporter.getFinishedSpans();
     const firstTrace = spans.find((s) => s.name === 'app: place order')?.spanContext().traceId;
     console.log(`\n## ${v.name}: the first message's trace (of ${spans.length} spans for ${BROKER_MESSAGES} messages)`);
@@ -196,11 +198,14 @@ async function onBroker(plt: Plt, all: Switch[]): Promise<void> {
     if (processOf && processOf.spanContext().traceId !== firstTrace) console.log(`  (its process span is in another trace: ${processOf.spanContext().traceId.slice(0, 8)}…)`);
     console.log(`  caller's first message afterwards: headers=${JSON.stringify(first.headers)}`);
   }
-  const base = cpu.get('untraced') ?? 0;
-  console.log(`\n## CPU µs per message on the broker (${BROKER_MESSAGES} messages: send, read by for await, handler sends one on; this process only)`);
-  console.log('| variant | CPU µs / message | over untraced |');
-  console.log('|---|---:|---:|');
-  for (const [name, us] of cpu) console.log(`| ${name} | ${us.toFixed(1)} | ${name === 'untraced' ? '' : `+${(us - base).toFixed(1)}`} |`);
+  const base = median(cpu.get('untraced') ?? [0]);
+  console.log(`\n## CPU µs per message on the broker (${BROKER_ROUNDS} rounds × ${BROKER_MESSAGES} messages: send, read by for await, handler sends one on; this process only, median)`);
+  console.log('| variant | CPU µs / message | over untraced | rounds |');
+  console.log('|---|---:|---:|---|');
+  for (const [name, runs] of cpu) {
+    const us = median(runs);
+    console.log(`| ${name} | ${us.toFixed(1)} | ${name === 'untraced' ? '' : `${us - base >= 0 ? '+' : ''}${(us - base).toFixed(1)}`} | ${runs.map((r) => r.toFixed(0)).join(', ')} |`);
+  }
 }
 
 async function main(): Promise<void> {
