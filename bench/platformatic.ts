@@ -3,6 +3,9 @@
 //  1. What each records: a real broker round trip (BROKER=0 skips it). Producer → topic → a stream read
 //     with for await, whose handler sends one message on; the spans each makes are printed (names, kinds,
 //     attributes, who is whose parent) with what the caller's message objects look like afterwards.
+//  1b. Header shapes, in process: a send of each shape the client takes (a Map of bytes, no headers with the
+//     client's default serializers, a record of strings with string serializers) through each variant, then
+//     through the client's own record codec: does the context reach the wire, is the caller's message changed.
 //  2. CPU per message, in process: the channel events published exactly as the client publishes them
 //     (`traceCallback` for a send, start/asyncStart/asyncEnd/end around a delivery) and the handler run
 //     through each one's helper; variants interleaved round after round, medians of process CPU time.
@@ -48,7 +51,8 @@ const cpuUs = (): number => {
 
 interface Switch {
   name: string;
-  on(provider: BasicTracerProvider): void;
+  /** Turns the variant on; `headerType` is what the producer's serializers take (ours needs to know, theirs writes strings). */
+  on(provider: BasicTracerProvider, headerType?: 'buffer' | 'string'): void;
   off(): void;
   /** Runs the handler of one delivered message the way this variant asks users to. */
   handle<T>(message: PlatformaticMessage, fn: () => T): T | Promise<T>;
@@ -62,7 +66,7 @@ async function variants(): Promise<Switch[]> {
     { name: 'untraced', on: () => {}, off: () => {}, handle: (_m, fn) => fn() },
     {
       name: 'kafkajs-tracing',
-      on: (provider) => void (ours = tracePlatformaticKafka({ tracerProvider: provider, propagator, headerType: 'string', pipelineOrigin: true })),
+      on: (provider, headerType = 'string') => void (ours = tracePlatformaticKafka({ tracerProvider: provider, propagator, headerType })),
       off: () => ours?.disable(),
       handle: (m, fn) => withPlatformaticMessageSpan(m, fn),
     },
@@ -127,6 +131,48 @@ function inProcess(all: Switch[]): void {
     const extra = name === 'untraced' ? '' : ` (+${(median(r.send) - median(base.send)).toFixed(2)})`;
     const extraC = name === 'untraced' ? '' : ` (+${(median(r.consume) - median(base.consume)).toFixed(2)})`;
     console.log(`| ${name} | ${median(r.send).toFixed(2)}${extra} | ${median(r.consume).toFixed(2)}${extraC} |`);
+  }
+}
+
+/** Part 1b: each header shape through each variant and the client's record codec. */
+function headerShapes(plt: Plt, all: Switch[]): void {
+  const sends = tracingChannel<unknown, object>('plt:kafka:producer:sends');
+  type Out = { topic: string; value: unknown; headers?: Map<unknown, unknown> | Record<string, unknown> };
+  // `bytes` is the producer's serializer: none passes values on as they are (the client's default), as it does.
+  const shapes: { name: string; type: 'buffer' | 'string'; make: () => Out; bytes: (v: unknown) => unknown }[] = [
+    { name: 'Map of bytes, no serializers', type: 'buffer', make: () => ({ topic: 't', value: Buffer.from('v'), headers: new Map([[Buffer.from('x-user'), Buffer.from('kept')]]) }), bytes: (v) => v },
+    { name: 'no headers, no serializers (the default)', type: 'buffer', make: () => ({ topic: 't', value: Buffer.from('v') }), bytes: (v) => v },
+    { name: 'record of strings, stringSerializers', type: 'string', make: () => ({ topic: 't', value: 'v', headers: { 'x-user': 'kept' } }), bytes: (v) => plt.stringSerializer(v as string) },
+  ];
+  console.log('\n## Header shapes: does the context reach the wire (through the client\'s record codec), is the caller\'s message changed');
+  console.log(`| variant | ${shapes.map((x) => x.name).join(' | ')} |`);
+  console.log(`|---|${shapes.map(() => '---').join('|')}|`);
+  for (const v of all.filter((x) => x.name !== 'untraced')) {
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new DiscardExporter())] });
+    const cells = shapes.map((shape) => {
+      v.on(provider, shape.type);
+      const message = shape.make();
+      const before = JSON.stringify([...(message.headers instanceof Map ? message.headers : Object.entries(message.headers ?? {}))].map(([k, x]) => [String(k), String(x)]));
+      const options = { messages: [message] };
+      let wire: Out | undefined;
+      const event = { operationId: 0n, client: { clientId: 'bench' }, operation: 'send', options };
+      sends.traceCallback(((o: { messages: Out[] }, cb: (e: null, r: unknown) => void) => ((wire = o.messages[0]), cb(null, {}))) as never, 1, event, undefined, options, (() => {}) as never);
+      const after = JSON.stringify([...(message.headers instanceof Map ? message.headers : Object.entries(message.headers ?? {}))].map(([k, x]) => [String(k), String(x)]));
+      const changed = before !== after ? 'caller changed' : 'caller unchanged';
+      try {
+        const given = wire?.headers instanceof Map ? wire.headers : new Map(Object.entries(wire?.headers ?? {}));
+        const headers = new Map([...given].map(([k, x]) => [shape.bytes(k), shape.bytes(x)]));
+        const value = shape.bytes(wire?.value);
+        const batch = plt.readRecordsBatch(plt.Reader.from(plt.createRecordsBatch([{ topic: 't', partition: 0, value: value as Buffer, headers: headers as Map<Buffer, Buffer> }])));
+        const sent = (batch.records[0]?.headers ?? []).some(([k, x]) => String(k) === 'traceparent' && String(x).startsWith('00-'));
+        return `${sent ? 'context sent' : '**no context sent**'}, ${changed}`;
+      } catch (err) {
+        return `**send fails** (${(err as Error).message.slice(0, 60)}…), ${changed}`;
+      } finally {
+        v.off();
+      }
+    });
+    console.log(`| ${v.name} | ${cells.join(' | ')} |`);
   }
 }
 
@@ -213,6 +259,7 @@ async function main(): Promise<void> {
   const all = await variants();
   console.log(`# @platformatic/kafka traced two ways — Node ${process.versions.node}`);
   if (process.env.BROKER !== '0') await onBroker(plt, all);
+  headerShapes(plt, all);
   inProcess(all);
 }
 
