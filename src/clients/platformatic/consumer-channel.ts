@@ -85,7 +85,13 @@ export function consumerSubscribers(
     const d = pending.get(event);
     if (!d) return;
     pending.delete(event);
-    if (!d.claimed) finishDelivery(d, err);
+    if (d.claimed) return;
+    // A subscriber that throws becomes an uncaught exception (diagnostics_channel rethrows it on the next tick).
+    try {
+      finishDelivery(d, err);
+    } catch (failure) {
+      reportSwallowed('span-setup', failure);
+    }
   };
   return {
     start() {},

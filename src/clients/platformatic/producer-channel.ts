@@ -121,13 +121,18 @@ export function producerSubscribers(
     const send = inFlight.get(event);
     if (!send) return;
     inFlight.delete(event);
-    const failed = event.error !== undefined && event.error !== null;
-    for (const span of send.spans) {
-      if (failed) recordError(span, event.error);
-      else recordAck(span, event.result, send.single);
-      span.end();
+    // A subscriber that throws becomes an uncaught exception (diagnostics_channel rethrows it on the next tick).
+    try {
+      const failed = event.error !== undefined && event.error !== null;
+      for (const span of send.spans) {
+        if (failed) recordError(span, event.error);
+        else recordAck(span, event.result, send.single);
+        span.end();
+      }
+      tracing.metrics.recordSend(send.topic, send.count, (performance.now() - send.started) / 1000, failed ? errorType(event.error) : undefined);
+    } catch (err) {
+      reportSwallowed('span-setup', err);
     }
-    tracing.metrics.recordSend(send.topic, send.count, (performance.now() - send.started) / 1000, failed ? errorType(event.error) : undefined);
   };
   return {
     start(event) {

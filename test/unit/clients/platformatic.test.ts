@@ -259,6 +259,28 @@ describe('@platformatic/kafka through its TracingChannels', () => {
     assert.equal(byName.get('kafkajs_tracing.queue_time')?.dataPoints[0]?.attributes['messaging.consumer.group.name'], 'payments', 'queue time');
   });
 
+  it('a failure inside a subscriber (a meter that throws) stays ours: no uncaught exception, the caller gets its result', async () => {
+    reset();
+    const throwing = { add: () => { throw new Error('meter broke'); }, record: () => { throw new Error('meter broke'); } };
+    const meter = { createCounter: () => throwing, createHistogram: () => throwing };
+    const meterProvider = { getMeter: () => meter } as unknown as PlatformaticTracingOptions['meterProvider'];
+    traced({ meterProvider });
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => uncaught.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const { result } = await send({ messages: [{ topic: 'orders', value: 'x' }] });
+      assert.ok(result, "the client's result");
+      const { message, raw } = delivered([]);
+      receive(message, raw);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    assert.deepEqual(uncaught, []);
+    assert.equal(mem.named('send orders').length, 1, 'the send span still ended');
+  });
+
   it("the client's own record codec (default serializers) writes the headers of every traced message, and the context reads back", { skip: platformaticSkip }, async () => {
     reset();
     traced();
