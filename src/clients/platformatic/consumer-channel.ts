@@ -33,10 +33,16 @@ export const deliveries = new WeakMap<object, Delivery>();
 export function finishDelivery(d: Delivery, err: unknown): void {
   if (!d.open) return;
   d.open = false;
-  if (err !== undefined) recordError(d.span, err);
-  d.span.end();
-  if (d.tracing.metrics.isEnabled()) {
-    d.tracing.metrics.recordProcess(d.topic, d.groupId, 1, (performance.now() - d.started) / 1000, err === undefined ? undefined : errorType(err));
+  // Never throws: it runs in a channel subscriber (whose throw would be an uncaught exception) or on the
+  // way back to the user's handler result.
+  try {
+    if (err !== undefined) recordError(d.span, err);
+    d.span.end();
+    if (d.tracing.metrics.isEnabled()) {
+      d.tracing.metrics.recordProcess(d.topic, d.groupId, 1, (performance.now() - d.started) / 1000, err === undefined ? undefined : errorType(err));
+    }
+  } catch (failure) {
+    reportSwallowed('span-setup', failure);
   }
 }
 
@@ -85,13 +91,7 @@ export function consumerSubscribers(
     const d = pending.get(event);
     if (!d) return;
     pending.delete(event);
-    if (d.claimed) return;
-    // A subscriber that throws becomes an uncaught exception (diagnostics_channel rethrows it on the next tick).
-    try {
-      finishDelivery(d, err);
-    } catch (failure) {
-      reportSwallowed('span-setup', failure);
-    }
+    if (!d.claimed) finishDelivery(d, err);
   };
   return {
     start() {},

@@ -261,8 +261,9 @@ describe('@platformatic/kafka through its TracingChannels', () => {
 
   it('a failure inside a subscriber (a meter that throws) stays ours: no uncaught exception, the caller gets its result', async () => {
     reset();
-    const throwing = { add: () => { throw new Error('meter broke'); }, record: () => { throw new Error('meter broke'); } };
-    const meter = { createCounter: () => throwing, createHistogram: () => throwing };
+    // Counters throw (recorded when a send or a delivery ends); histograms work (queue time, at a delivery's start).
+    const counter = { add: () => { throw new Error('meter broke'); } };
+    const meter = { createCounter: () => counter, createHistogram: () => ({ record: () => undefined }) };
     const meterProvider = { getMeter: () => meter } as unknown as PlatformaticTracingOptions['meterProvider'];
     traced({ meterProvider });
     const uncaught: unknown[] = [];
@@ -273,12 +274,20 @@ describe('@platformatic/kafka through its TracingChannels', () => {
       assert.ok(result, "the client's result");
       const { message, raw } = delivered([]);
       receive(message, raw);
+      // The helper's work settles through the same end: the handler's result comes back, not our failure.
+      const claimed = delivered([]);
+      let handled: Promise<string> | undefined;
+      receive(claimed.message, claimed.raw, () => {
+        handled = withPlatformaticMessageSpan(claimed.message, async () => 'handled');
+      });
+      assert.equal(await handled, 'handled');
       await new Promise((r) => setImmediate(r));
     } finally {
       process.off('uncaughtException', onUncaught);
     }
     assert.deepEqual(uncaught, []);
     assert.equal(mem.named('send orders').length, 1, 'the send span still ended');
+    assert.equal(mem.named('process orders').length, 2, 'both process spans still ended');
   });
 
   it("the client's own record codec (default serializers) writes the headers of every traced message, and the context reads back", { skip: platformaticSkip }, async () => {
