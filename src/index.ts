@@ -22,3 +22,12 @@ export { MAX_KEY_LENGTH } from './spans/message-attributes';
 export { MAX_HEADER_VALUE_BYTES } from './propagation/header-carrier';
 export type { LegacyFormat } from './propagation/legacy-formats';
 export type { TraceableConsumer, TraceableKafka, TraceableProducer } from './clients/traceable-clients';
+export { tracePlatformaticKafka, type PlatformaticKafkaTracing } from './clients/platformatic/trace-platformatic-kafka';
+export { withPlatformaticMessageSpan } from './clients/platformatic/with-platformatic-message-span';
+export type {
+  PlatformaticConsumerHookInfo,
+  PlatformaticProducerHookInfo,
+  PlatformaticTracingOptions,
+} from './clients/platformatic/options';
+export type { PlatformaticHeaderType } from './clients/platformatic/headers';
+export type { PlatformaticMessage, PlatformaticOutgoingMessage } from './clients/platformatic/channel-types';

@@ -21,7 +21,7 @@ export interface OutgoingMessage {
  * caller adds (partition). The rest are set by {@link addProducerDetails} once the span records.
  * @internal
  */
-function startProducerSpan(
+export function startProducerSpan(
   tracing: ClientTracing,
   operation: 'send' | 'create',
   topic: string | undefined,
