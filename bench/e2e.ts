@@ -39,7 +39,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '12000' },
     outage: { type: 'string' }, // <start s>:<length s>: stop the collector that long, that far into each traced run
     'cpu-prof': { type: 'string' }, // directory: each worker writes a V8 CPU profile there (node --cpu-prof)
-    node: { type: 'string' }, // a Node.js major line (20, 22, 24) to run the whole benchmark on; others are fetched into .cache/node/
+    node: { type: 'string' }, // a Node.js major line (20, 22, 24, 26) to run the whole benchmark on; others are fetched into .cache/node/
   },
 });
 

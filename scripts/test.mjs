@@ -1,18 +1,19 @@
-// `npm test`: type-check, lint, unit tests on every supported Node.js line, the package checks
+// `npm test`: type-check, lint, unit tests on Node 20, 22, 24 and 26, the package checks
 // (pack, install into a scratch application, load as ESM/CJS/bundle), then the integration tests
-// against the real Kafka broker and the real Jaeger on Node 20 and 24 (infrastructure started by
+// against the real Kafka broker and the real Jaeger on Node 22 and 26 (infrastructure started by
 // scripts/infra.sh when not running, and stopped again if this run started it; Chromium and Prometheus
 // installed from the distribution by scripts/system-deps.sh where missing).
 //
 //   node scripts/test.mjs                 everything
 //   node scripts/test.mjs --unit          type-check, lint and unit tests only (no infrastructure; the network
-//                                         only on first use, for Node 22/24 and Confluent's type declarations)
+//                                         only on first use, for the other Node lines and Confluent's type declarations)
 //   node scripts/test.mjs --integration   integration tests only
 //   node scripts/test.mjs <file...>       just these test files (infra started if any is an integration test)
-//   --node=24 (or --node=20,24)           these Node.js lines instead of the defaults (files: this process's own)
+//   --node=26 (or --node=22,26)           these Node.js lines instead of the defaults (files: this process's own)
 //
-// Node 22/24 come from the npm registry into .cache/node/ on first use (scripts/node-versions.mjs), and so
-// does Confluent's client, built for each integration line (scripts/confluent/install.mjs).
+// The lines (scripts/node-versions.mjs) other than this process's own come from the npm registry into
+// .cache/node/ on first use, and so does Confluent's client, built for each integration line
+// (scripts/confluent/install.mjs).
 // Independent steps run two at a time (the machines have two cores); each step's output is printed
 // whole when it ends. Integration runs share the broker's ports, so they run one after another.
 import { spawn, spawnSync } from 'node:child_process';
@@ -119,7 +120,15 @@ if (doUnit && !files.length) {
 }
 if (doUnit && unitFiles.length) for (const major of unitMajors) jobs.push(unitJob(major));
 if (doPackage && packageFiles.length) {
-  jobs.push({ label: `package checks (${packageFiles.length} files)`, run: () => capture(process.execPath, [...nodeTest, ...packageFiles]) });
+  jobs.push({
+    label: `package checks (${packageFiles.length} files)`,
+    async run() {
+      // The installed application traces on every unit line: fetched here first, so that this process and
+      // the test process never install the same version into .cache/node/ at once.
+      const missing = (await Promise.all(UNIT_MAJORS.map(nodeBinary))).some((node) => !node);
+      return missing ? { code: 1, output: 'a Node.js line could not be installed (see above)' } : capture(process.execPath, [...nodeTest, ...packageFiles]);
+    },
+  });
 }
 
 const infra = (cmd) => spawnSync('bash', [join(root, 'scripts/infra.sh'), cmd], { cwd: root, stdio: 'inherit' }).status;

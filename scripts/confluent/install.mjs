@@ -11,7 +11,7 @@
 // Each step holds `<dir>.lock` while it works, so processes started together share one build.
 //
 //   node scripts/confluent/install.mjs               for this Node.js; prints the directory for NODE_PATH
-//   node scripts/confluent/install.mjs --node=20,24  for those lines (scripts/node-versions.mjs)
+//   node scripts/confluent/install.mjs --node=22,26  for those lines (scripts/node-versions.mjs)
 //   node scripts/confluent/install.mjs --types       only the type declarations (for tsc; no build)
 //   node scripts/confluent/install.mjs --exec <node arguments>   runs this Node.js with the client on NODE_PATH
 //   import { confluentModules, confluentTypes } from './scripts/confluent/install.mjs'
