@@ -59,6 +59,12 @@ describe('KafkaTracingInstrumentation on the real kafkajs', () => {
     assert.deepEqual(r.spans, [{ name: 'send orders', scope: 'kafkajs-tracing' }]);
   });
 
+  it("NestJS (ES modules): the clients its Kafka transport makes from its own import('kafkajs') are patched through the loader hook", () => {
+    const r = run(['--import', 'tsx', '--import', join(fixtures, 'esm-setup.mjs'), join(fixtures, 'nest-esm-app.mjs')]);
+    assert.equal(r.producerTraced, true, "ClientKafka's producer");
+    assert.equal(r.consumerTraced, true, "ServerKafka's consumer");
+  });
+
   describe('beside @opentelemetry/instrumentation-kafkajs: the one registered last traces, never both', () => {
     it('registered after it: this one traces, its wrappers come off the client, one diag warning', () => {
       const r = cjs('theirs-first');
