@@ -3,6 +3,7 @@ import { InstrumentationBase, InstrumentationNodeModuleDefinition, type Instrume
 import type { TraceKafkaOptions } from '../trace-kafka';
 import type { ConsumerInstrumentationOptions, ProducerInstrumentationOptions } from '../options';
 import { SCOPE_NAME, VERSION } from '../version';
+import { CLIENT_GATE, type Gated } from '../client-gate';
 import { patchKafkaClass, unpatchKafkaClass, type PatchControl } from './patch-kafka-class';
 
 /**
@@ -33,8 +34,9 @@ const MODULES = [
  *
  * Register it like any instrumentation, before the client library is loaded: CommonJS is patched through
  * require hooks; ES modules need the loader hook (`module.register('@opentelemetry/instrumentation/hook.mjs', import.meta.url)`
- * in a file given to `node --import`). `disable()` stops tracing clients made afterwards; clients made
- * while it was enabled stay traced. A client also wrapped explicitly is traced once.
+ * in a file given to `node --import`). `disable()` stops it: clients made afterwards are left alone, and
+ * those it instrumented pass straight through until it is enabled again. A client also wrapped explicitly
+ * is traced once.
  *
  * Beside `@opentelemetry/instrumentation-kafkajs` (which `@opentelemetry/auto-instrumentations-node`
  * enables by default) a kafkajs client is traced by one of the two, the one registered last, and a
@@ -85,8 +87,9 @@ export class KafkaTracingInstrumentation extends InstrumentationBase<KafkaTracin
     );
   }
 
-  private providers(): { tracerProvider?: TracerProvider; meterProvider?: MeterProvider } {
-    const out: { tracerProvider?: TracerProvider; meterProvider?: MeterProvider } = {};
+  /** The providers given through registerInstrumentations, and the switch that disable() turns off for every client made. */
+  private providers(): { tracerProvider?: TracerProvider; meterProvider?: MeterProvider } & Gated {
+    const out: { tracerProvider?: TracerProvider; meterProvider?: MeterProvider } & Gated = { [CLIENT_GATE]: () => this.isEnabled() };
     if (this.tracerProviderGiven) out.tracerProvider = this.tracerProviderGiven;
     if (this.meterProviderGiven) out.meterProvider = this.meterProviderGiven;
     return out;

@@ -17,6 +17,7 @@ interface Outcome {
   consumerRunForeign?: boolean;
   producerSendForeign?: boolean;
   laterTraced?: boolean;
+  spansWhileDisabled?: number;
   prototypeWrapped?: boolean;
   warnings?: string[];
 }
@@ -47,10 +48,12 @@ describe('KafkaTracingInstrumentation on the real kafkajs', () => {
     assert.equal(r.spans[0]?.scope, 'kafkajs-tracing');
   });
 
-  it('disable() restores the prototype: clients made afterwards are left alone', () => {
+  it('disable() restores the prototype, and clients made while enabled pass through until enable()', () => {
     const r = cjs('disabled');
     assert.equal(r.producerTraced, true, 'made while enabled');
     assert.equal(r.laterTraced, false, 'made after disable()');
+    assert.equal(r.spansWhileDisabled, 0, 'a send while disabled makes no span');
+    assert.deepEqual(r.spans.map((s) => s.name), ['send orders'], 'traced again once enabled');
   });
 
   it('ES modules: `import` of kafkajs is patched through the loader hook (module.register of hook.mjs)', () => {
