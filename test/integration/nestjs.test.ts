@@ -24,7 +24,7 @@ const quiet = { logLevel: 0 } as const; // kafkajs logLevel.NOTHING
 describe('NestJS Kafka transport, traced by the instrumentation', () => {
   const services = startServices(SERVICE);
   const kafka = testKafka('it-nest-test');
-  const [events, rpc, onward] = [uniqueTopic('it-nest-events'), uniqueTopic('it-nest-rpc'), uniqueTopic('it-nest-onward')];
+  const [events, rpc, onward, declined] = [uniqueTopic('it-nest-events'), uniqueTopic('it-nest-rpc'), uniqueTopic('it-nest-onward'), uniqueTopic('it-nest-declined')];
   const tracer = trace.getTracer('it-nest-test');
   const atOnward = collector<KafkaMessage>(1);
   const onwardConsumer = kafka.consumer({ groupId: `${onward}-g` });
@@ -33,7 +33,7 @@ describe('NestJS Kafka transport, traced by the instrumentation', () => {
   let onwardClient: ClientKafka;
 
   before(async () => {
-    await createTopics(kafka, [events, rpc, `${rpc}.reply`, onward]);
+    await createTopics(kafka, [events, rpc, `${rpc}.reply`, onward, declined, `${declined}.reply`]);
     const { Controller, Module } = await import('@nestjs/common');
     const { NestFactory } = await import('@nestjs/core');
     const { ClientKafka, EventPattern, MessagePattern, Transport } = await import('@nestjs/microservices');
@@ -52,6 +52,9 @@ describe('NestJS Kafka transport, traced by the instrumentation', () => {
           span.end();
         });
       }
+      onDeclined(): never {
+        throw new Error('declined');
+      }
       onRequest(data: { a: number; b: number }): { sum: number } {
         return tracer.startActiveSpan('compute reply', (span) => {
           span.end();
@@ -63,6 +66,7 @@ describe('NestJS Kafka transport, traced by the instrumentation', () => {
       Reflect.decorate([decorator as MethodDecorator], Handlers.prototype, key, Object.getOwnPropertyDescriptor(Handlers.prototype, key));
     decorate(EventPattern(events), 'onEvent');
     decorate(MessagePattern(rpc), 'onRequest');
+    decorate(MessagePattern(declined), 'onDeclined');
     Reflect.decorate([Controller()], Handlers);
     class AppModule {}
     Reflect.decorate([Module({ controllers: [Handlers] })], AppModule);
@@ -76,6 +80,7 @@ describe('NestJS Kafka transport, traced by the instrumentation', () => {
 
     caller = new ClientKafka({ client: client('it-nest-caller'), consumer: { groupId: `${rpc}-caller` }, subscribe: { fromBeginning: true } });
     caller.subscribeToResponseOf(rpc);
+    caller.subscribeToResponseOf(declined);
     await caller.connect();
 
     await onwardConsumer.connect();
@@ -131,5 +136,27 @@ describe('NestJS Kafka transport, traced by the instrumentation', () => {
       { name: `send ${rpc}.reply`, kind: 'producer' },
       { name: `process ${rpc}.reply`, kind: 'consumer' },
     ]);
+  });
+
+  // Where Nest's semantics differ from a kafkajs handler's: a @MessagePattern handler's error (other than
+  // KafkaRetriableException) is sent back to the caller in the reply and never thrown to kafkajs
+  // (ServerKafka.combineStreamsAndThrowIfRetriable), so the CONSUMER span, which records what the
+  // handler throws to the client, ends without error. The error travels in the reply instead.
+  it('a failing @MessagePattern handler: the caller gets the error, the CONSUMER span is not marked failed', async () => {
+    const traceId = await tracer.startActiveSpan('ask declined', async (root) => {
+      await assert.rejects(lastValueFrom(caller.send(declined, {})));
+      root.end();
+      return root.spanContext().traceId;
+    });
+    await services.flush();
+    const found = await waitForTrace(jaeger, traceId, { minSpans: 5, timeoutMs: 20000 });
+    const [, , processRequest] = expectChain(found, [
+      { name: 'ask declined' },
+      { name: `send ${declined}`, kind: 'producer' },
+      { name: `process ${declined}`, kind: 'consumer' },
+      { name: `send ${declined}.reply`, kind: 'producer' },
+      { name: `process ${declined}.reply`, kind: 'consumer' },
+    ]);
+    assert.equal(processRequest?.error, false);
   });
 });
