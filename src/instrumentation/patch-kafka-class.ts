@@ -1,6 +1,7 @@
 import type { ConsumerInstrumentationOptions, ProducerInstrumentationOptions } from '../options';
 import { instrumentMadeConsumer, instrumentMadeProducer } from '../clients/client-factories';
 import type { TraceableConsumer, TraceableProducer } from '../clients/traceable-clients';
+import { reportSwallowed } from '../diag/report-once';
 import { isShimWrapped, wraps } from './shim-markers';
 
 /** What the prototype wrappers ask the instrumentation each time a client is made. @internal */
@@ -65,9 +66,15 @@ function wrapFactory(proto: KafkaPrototype, method: 'producer' | 'consumer', con
     // One patched it before us (ours wraps it): its wrappers come off this client, ours go on.
     if (isShimWrapped(original) && stripForeign(made, CLIENT_METHODS[method])) control.foreign(true);
     const config = args[0];
-    return method === 'producer'
-      ? instrumentMadeProducer(made as TraceableProducer, config, control.producerOptions())
-      : instrumentMadeConsumer(made as TraceableConsumer, config, control.consumerOptions());
+    try {
+      return method === 'producer'
+        ? instrumentMadeProducer(made as TraceableProducer, config, control.producerOptions())
+        : instrumentMadeConsumer(made as TraceableConsumer, config, control.consumerOptions());
+    } catch (err) {
+      // A client of a shape the wrappers refuse: the application gets it untraced, never an error.
+      reportSwallowed('span-setup', err);
+      return made;
+    }
   };
   return wrapper;
 }
