@@ -14,9 +14,11 @@ import { loadAnchor } from './anchor';
 import { Kafka, type Consumer, type ConsumerRunConfig, type EachMessageHandler, type EachMessagePayload, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { startTracing, type Tracing } from '../dist/setup/index';
 import { instrumentConsumer, instrumentProducer } from '../dist/index'; // the built package, as users run it (tsx's module getters would add cost of their own)
+import { KafkaTracingInstrumentation } from '../dist/instrumentation/index';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const ANCHOR_NAME = 'anchor: instrumentation-kafkajs, 100%';
+const DROP_IN_NAME = 'ours via instrumentation, 100%';
 const OPS = Number(process.env.OPS ?? 20000);
 const ALLOC_OPS = 2000;
 const VALUE = Buffer.alloc(1200, 0x61);
@@ -144,19 +146,11 @@ function variants(): Variant[] {
 }
 
 /**
- * The anchor, @opentelemetry/instrumentation-kafkajs, on the same harness. It wraps `send` and `run`
- * of every producer and consumer that `Kafka.prototype.producer()/consumer()` returns, so the network
- * stub goes in underneath it: the factories are first made to return stubbed clients, then the
- * instrumentation's own patch is applied to the loaded module (no require hook needed). Called after
- * the other variants' clients exist, so only the anchor's clients are patched.
+ * Makes `Kafka.prototype.producer()/consumer()` return clients with the network stubbed (the consumer's
+ * `run` keeps its config), so that a patching instrumentation wraps them as it would real ones.
+ * Returns the captured run config and a function that puts the real factories back.
  */
-function anchorVariant(): Variant {
-  const tracing = startTracing({
-    serviceName: 'bench',
-    exporter: new DiscardExporter(),
-    register: false,
-    batch: { maxQueueSize: 1_000_000, maxExportBatchSize: 512, scheduledDelayMillis: 100 },
-  });
+function stubFactories(): { captured: () => ConsumerRunConfig | undefined; restore: () => void } {
   const proto = kafkajs.Kafka.prototype;
   const realProducer = proto.producer;
   const realConsumer = proto.consumer;
@@ -172,6 +166,58 @@ function anchorVariant(): Variant {
     c.run = async (config?: ConsumerRunConfig) => void (captured = config);
     return c;
   };
+  return {
+    captured: () => captured,
+    restore: () => {
+      proto.producer = realProducer;
+      proto.consumer = realConsumer;
+    },
+  };
+}
+
+/**
+ * This package's drop-in instrumentation, patching kafkajs's `Kafka` over stubbed factories (its patch
+ * applied to the loaded module, as its require hook would), beside the explicit wrappers of the same
+ * run: the patched path should cost what the wrappers cost. Undone afterwards, before the anchor patches.
+ */
+function dropInVariant(): Variant {
+  const tracing = startTracing({
+    serviceName: 'bench',
+    exporter: new DiscardExporter(),
+    register: false,
+    batch: { maxQueueSize: 1_000_000, maxExportBatchSize: 512, scheduledDelayMillis: 100 },
+  });
+  const stubs = stubFactories();
+  const instrumentation = new KafkaTracingInstrumentation();
+  instrumentation.setTracerProvider(tracing.provider);
+  const definition = instrumentation.getModuleDefinitions().find((d) => d.name === 'kafkajs');
+  if (!definition?.patch || !definition.unpatch) throw new Error('kafkajs-tracing/instrumentation: no kafkajs module definition');
+  definition.patch(kafkajs);
+  const client = new kafkajs.Kafka({ brokers: ['127.0.0.1:1'] });
+  const producer = client.producer();
+  void client.consumer({ groupId: 'bench' }).run({ eachMessage: async () => undefined });
+  definition.unpatch(kafkajs);
+  stubs.restore();
+  const eachMessage = stubs.captured()?.eachMessage;
+  if (!eachMessage) throw new Error('drop-in consumer did not capture eachMessage');
+  return { name: DROP_IN_NAME, tracing, producer, eachMessage };
+}
+
+/**
+ * The anchor, @opentelemetry/instrumentation-kafkajs, on the same harness. It wraps `send` and `run`
+ * of every producer and consumer that `Kafka.prototype.producer()/consumer()` returns, so the network
+ * stub goes in underneath it: the factories are first made to return stubbed clients, then the
+ * instrumentation's own patch is applied to the loaded module (no require hook needed). Called after
+ * the other variants' clients exist, so only the anchor's clients are patched.
+ */
+function anchorVariant(): Variant {
+  const tracing = startTracing({
+    serviceName: 'bench',
+    exporter: new DiscardExporter(),
+    register: false,
+    batch: { maxQueueSize: 1_000_000, maxExportBatchSize: 512, scheduledDelayMillis: 100 },
+  });
+  const stubs = stubFactories();
   const { KafkaJsInstrumentation, version } = loadAnchor();
   const instrumentation = new KafkaJsInstrumentation({ enabled: false });
   instrumentation.setTracerProvider(tracing.provider);
@@ -181,8 +227,9 @@ function anchorVariant(): Variant {
   const client = new kafkajs.Kafka({ brokers: ['127.0.0.1:1'] });
   const producer = client.producer();
   void client.consumer({ groupId: 'bench' }).run({ eachMessage: async () => undefined });
-  if (!captured?.eachMessage) throw new Error('anchor consumer did not capture eachMessage');
-  return { name: ANCHOR_NAME, tracing, producer, eachMessage: captured.eachMessage };
+  const eachMessage = stubs.captured()?.eachMessage;
+  if (!eachMessage) throw new Error('anchor consumer did not capture eachMessage');
+  return { name: ANCHOR_NAME, tracing, producer, eachMessage };
 }
 
 const sampledHeader = Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
@@ -242,6 +289,7 @@ async function main(): Promise<void> {
   // have it; registered through the anchor's API copy when it is the newer one (see bench/anchor.ts).
   loadAnchor().api.propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   const vs = variants();
+  vs.push(dropInVariant());
   vs.push(anchorVariant());
   vs.push(...(await wireVariants()));
   const payloads100: ConsumePayloads = { kind: 'ready', list: Array.from({ length: 1000 }, (_, i) => payload(i, 1)) };
@@ -294,6 +342,16 @@ async function main(): Promise<void> {
           'ours / anchor, added CPU µs per consume': +(ours.consumeCpuAddedUs / anchor.consumeCpuAddedUs).toFixed(3),
         }
       : {};
+  const dropIn = added(DROP_IN_NAME);
+  const patched =
+    ours && dropIn
+      ? {
+          'instrumentation / explicit wrappers, added µs per produce': +(dropIn.produceAddedUs / ours.produceAddedUs).toFixed(3),
+          'instrumentation / explicit wrappers, added µs per consume': +(dropIn.consumeAddedUs / ours.consumeAddedUs).toFixed(3),
+          'instrumentation / explicit wrappers, added CPU µs per produce': +(dropIn.produceCpuAddedUs / ours.produceCpuAddedUs).toFixed(3),
+          'instrumentation / explicit wrappers, added CPU µs per consume': +(dropIn.consumeCpuAddedUs / ours.consumeCpuAddedUs).toFixed(3),
+        }
+      : {};
   const wirePlain = added('plain kafkajs, wire codec');
   const wireHeaders = added('plain kafkajs + trace headers, wire codec');
   const carrying =
@@ -308,6 +366,7 @@ async function main(): Promise<void> {
   console.log(`in-process, ${ROUNDS} interleaved rounds of ${OPS} ops, medians (µs per message, wall clock and CPU; bytes allocated per message)`);
   console.table(rows);
   console.table(ratios);
+  console.table(patched);
   console.table(carrying);
   const result = {
     bench: 'in-process',
@@ -318,6 +377,7 @@ async function main(): Promise<void> {
     opsPerRound: OPS,
     rows,
     ratios,
+    patched,
     carrying,
   };
   const dir = join(__dirname, 'results');

@@ -5,6 +5,7 @@ import { MessagingMetrics } from './metrics/messaging-metrics';
 import { legacyPropagators, type LegacyFormat } from './propagation/legacy-formats';
 import type { Propagator } from './propagation/propagator';
 import { SCOPE_NAME, VERSION } from './version';
+import { CLIENT_GATE, type Gated } from './client-gate';
 
 /**
  * The tracing state of one instrumented client (producer, consumer or transaction): the tracer,
@@ -26,6 +27,8 @@ export interface ClientTracing {
 /** Builds the tracing state of one client from its options. @internal */
 export function clientTracing(options: InstrumentationOptions & { legacyFormats?: readonly LegacyFormat[]; pipelineEntries?: readonly string[] }): ClientTracing {
   const provider = options.tracerProvider ?? trace.getTracerProvider();
+  const registered = options.tracerProvider || options.meterProvider ? () => true : telemetryRegistered;
+  const gate = (options as Gated)[CLIENT_GATE];
   return {
     // A tracer from the global proxy provider follows a provider registered later, so taking it once is safe.
     tracer: provider.getTracer(SCOPE_NAME, VERSION),
@@ -33,6 +36,6 @@ export function clientTracing(options: InstrumentationOptions & { legacyFormats?
     propagator: options.propagator ?? (options.tracerProvider ? globalOrW3cPropagator : propagation),
     metrics: new MessagingMetrics(options.meterProvider, options.pipelineEntries),
     legacy: legacyPropagators(options.legacyFormats),
-    active: options.tracerProvider || options.meterProvider ? () => true : telemetryRegistered,
+    active: gate ? () => gate() && registered() : registered,
   };
 }

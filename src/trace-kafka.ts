@@ -1,8 +1,6 @@
 import type { ConsumerInstrumentationOptions, ProducerInstrumentationOptions } from './options';
 import type { TraceableConsumer, TraceableKafka, TraceableProducer } from './clients/traceable-clients';
-import { adapterForConfig } from './clients/detect-client';
-import { instrumentConsumer } from './consumer/instrument-consumer';
-import { instrumentProducer } from './producer/instrument-producer';
+import { instrumentMadeConsumer, instrumentMadeProducer } from './clients/client-factories';
 
 /** Options of {@link traceKafka}: applied to every producer and consumer it hands out. */
 export interface TraceKafkaOptions {
@@ -18,13 +16,6 @@ export interface TraceKafkaOptions {
   consumer?: ConsumerInstrumentationOptions;
 }
 
-/** Options taken from a config, without keys that are undefined (so they cannot mask anything). */
-function fromConfig(entries: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(entries)) if (v !== undefined) out[k] = v;
-  return out;
-}
-
 /**
  * Returns the Kafka client with `producer()` and `consumer()` handing out instrumented clients, so
  * existing code needs no other change. The client is changed in place and returned with its own
@@ -38,14 +29,7 @@ export function traceKafka<K extends TraceableKafka>(kafka: K, options: TraceKaf
   const client = kafka as TraceableKafka;
   const producer = client.producer.bind(kafka);
   const consumer = client.consumer.bind(kafka);
-  client.producer = (config?: object): TraceableProducer => {
-    const adapter = adapterForConfig(config);
-    return instrumentProducer(producer(config), { ...fromConfig({ clientId: adapter.clientId(config) }), ...options.producer });
-  };
-  client.consumer = (config: object): TraceableConsumer => {
-    const adapter = adapterForConfig(config);
-    const found = fromConfig({ groupId: adapter.groupId(config), clientId: adapter.clientId(config) });
-    return instrumentConsumer(consumer(config), { ...found, ...options.consumer });
-  };
+  client.producer = (config?: object): TraceableProducer => instrumentMadeProducer(producer(config), config, options.producer);
+  client.consumer = (config: object): TraceableConsumer => instrumentMadeConsumer(consumer(config), config, options.consumer);
   return kafka;
 }

@@ -1,4 +1,6 @@
 
+import type { WatermarkReader } from '../metrics/consumer-lag';
+
 /**
  * What the middleware needs to know about one Kafka client library: the places where clients with
  * the kafkajs API shape still differ. The spans, propagation and handler wrapping are shared; a new
@@ -21,6 +23,16 @@ export interface ClientAdapter {
   groupId(config: unknown): string | undefined;
   /** The client id given in a `producer(config)` / `consumer(config)` call of this client, if any. */
   clientId(config: unknown): string | undefined;
+  /**
+   * The group of a consumer object itself, for a client whose consumer tells it once connected
+   * (Confluent's); asked when `run()` is called, as only a connected consumer can run.
+   */
+  consumerGroupId?(consumer: unknown): string | undefined;
+  /**
+   * For a client without batch events: reads a partition's high watermark as the consumer last fetched
+   * it (no request to the broker), asked when the lag gauges are collected.
+   */
+  watermarks?(consumer: unknown): WatermarkReader | undefined;
 }
 
 /** A string property of a config object, or undefined. @internal */

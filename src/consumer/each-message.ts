@@ -39,7 +39,9 @@ export function traceEachMessage(
     }
     let failure: string | undefined;
     try {
-      return await context.with(ctx, handler, undefined, payload);
+      await context.with(ctx, handler, undefined, payload);
+      // Without batch events nothing else says the message is done (kafkajs's END_BATCH_PROCESS does).
+      if (measuring && lag?.handlerFed) lag.consumedUpTo(payload.topic, payload.partition, Number(payload.message.offset));
     } catch (err) {
       failure = errorType(err);
       recordError(span, err);

@@ -1,5 +1,5 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
-import { LagTracker } from '../metrics/consumer-lag';
+import { LagTracker, type WatermarkReader } from '../metrics/consumer-lag';
 import type { ConsumerInstrumentationOptions } from '../options';
 import { reportSwallowed } from '../diag/report-once';
 
@@ -16,11 +16,12 @@ interface JoinEvent {
  * batch for `eachMessage` and `eachBatch` consumers alike: START_BATCH_PROCESS (high watermark as of
  * the fetch, first offset) and END_BATCH_PROCESS (last offset). A rebalance (GROUP_JOIN) drops the
  * partitions this member lost; STOP, DISCONNECT and CRASH drop everything. A stand-in consumer without
- * events (`listen` false: its adapter says it has none) gets a tracker that only hears from the handler wrappers.
+ * events (`listen` false: its adapter says it has none) gets a tracker that only hears from the handler wrappers,
+ * and from `watermarks` when its client can tell a partition's high watermark (Confluent's).
  * @internal
  */
-export function watchLag(consumer: Consumer, options: ConsumerInstrumentationOptions, listen = true): LagTracker {
-  const lag = new LagTracker(options.groupId, options.meterProvider);
+export function watchLag(consumer: Consumer, options: ConsumerInstrumentationOptions, listen = true, watermarks?: WatermarkReader): LagTracker {
+  const lag = new LagTracker(options.groupId, options.meterProvider, watermarks);
   // A client without kafkajs's instrumentation events (Confluent's: even reading `events` throws) is not asked.
   if (!listen) return lag;
   const events = (consumer as Partial<Consumer>).events;

@@ -10,6 +10,12 @@ import { ATTR, MESSAGING_SYSTEM_KAFKA, OWN_METRIC } from '../semconv';
 import { SCOPE_NAME, VERSION } from '../version';
 
 
+/**
+ * Reads a partition's high watermark from the client (as of its latest fetch, without asking the broker);
+ * throws when the client cannot tell (disconnected, partition no longer its own). @internal
+ */
+export type WatermarkReader = (topic: string, partition: number) => number;
+
 /** What is known of one partition a consumer reads. Offsets as numbers: exact below 2^53. */
 interface PartitionLag {
   attributes: Attributes;
@@ -50,10 +56,37 @@ export class LagTracker {
   /** In its registry's set, i.e. reported at collection; left once stopped and every partition forgotten. */
   private listed = false;
 
+  /**
+   * @param watermarks For a client without batch events (Confluent's): read at each collection, for the
+   *   partitions the handlers have seen; the handler wrappers then also say when a message is done.
+   */
   constructor(
     private readonly groupId: string | undefined,
     private readonly provider?: MeterProvider,
+    private readonly watermarks?: WatermarkReader,
   ) {}
+
+  /** Whether only the handler wrappers tell this tracker that messages are done (no batch events). */
+  get handlerFed(): boolean {
+    return this.watermarks !== undefined;
+  }
+
+  /**
+   * Refreshes a partition's watermark from the client. A client that cannot tell (it disconnected, or
+   * the partition is no longer assigned to it) releases the partition: the normal end of a consumer,
+   * not a failure to report.
+   */
+  private refresh(s: PartitionLag, read: WatermarkReader): void {
+    let highWatermark: number;
+    try {
+      highWatermark = read(s.attributes[ATTR.DESTINATION_NAME] as string, Number(s.attributes[ATTR.DESTINATION_PARTITION_ID]));
+    } catch {
+      this.release(s);
+      return;
+    }
+    // librdkafka answers -1001 (OFFSET_INVALID) before its first fetch of the partition.
+    if (Number.isFinite(highWatermark) && highWatermark >= 0) s.highWatermark = Math.max(s.highWatermark, highWatermark);
+  }
 
   /** Whether anything collects the gauges; follows a meter provider registered later. One identity check. */
   private sync(): boolean {
@@ -155,6 +188,7 @@ export class LagTracker {
    */
   observe(result: BatchObservableResult, gauges: Gauges, nowMs: number): void {
     for (const [key, s] of this.partitions) {
+      if (this.watermarks && !s.released) this.refresh(s, this.watermarks);
       if (s.released) {
         result.observe(gauges.messages, 0, s.attributes);
         result.observe(gauges.age, 0, s.attributes);

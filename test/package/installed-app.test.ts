@@ -132,6 +132,17 @@ for (const generation of GENERATIONS) {
       assert.deepEqual(JSON.parse(run(oldest, ['-e', probe], app).stdout), ['@opentelemetry/api', 'kafkajs-tracing']);
     });
 
+    test("the drop-in entry, on the application's own @opentelemetry/instrumentation (sdk-node's), patches kafkajs on require", () => {
+      const script =
+        "const { registerInstrumentations } = require('@opentelemetry/instrumentation');" +
+        " const { KafkaTracingInstrumentation } = require('kafkajs-tracing/instrumentation');" +
+        ' registerInstrumentations({ instrumentations: [new KafkaTracingInstrumentation()] });' +
+        " const { Kafka } = require('kafkajs');" +
+        " const producer = new Kafka({ brokers: ['127.0.0.1:1'] }).producer();" +
+        " console.log(producer[Symbol.for('kafkajs-tracing.instrumented')] === true);";
+      assert.equal(lastLine(run(process.execPath, ['-e', script], app).stdout), true);
+    });
+
     test('the Jaeger agent path without @opentelemetry/exporter-jaeger says what to install', () => {
       const script = "require('kafkajs-tracing/setup').startTracing({ register: false, jaeger: { agentHost: '127.0.0.1' } })";
       assert.throws(() => run(oldest, ['-e', script], app), /needs @opentelemetry\/exporter-jaeger.*npm install @opentelemetry\/exporter-jaeger@\^2/s);

@@ -62,3 +62,15 @@ describe('root entry: the middleware without the SDK', () => {
     assert.deepEqual(jaegerOnly, ['@opentelemetry/api']);
   });
 });
+
+describe('instrumentation entry: the drop-in', () => {
+  it('loads @opentelemetry/instrumentation and its hooks beside the API, and no SDK or exporter', () => {
+    const loaded = own(packagesLoadedBy(`const m = require('./src/instrumentation/index.ts'); new m.KafkaTracingInstrumentation({ enabled: false });`));
+    assert.ok(loaded.includes('@opentelemetry/instrumentation'), loaded.join(' '));
+    assert.deepEqual(
+      loaded.filter((p) => /^@opentelemetry\/(sdk-|exporter-|resources|core$|context-async-hooks)/.test(p)),
+      [],
+      loaded.join(' '),
+    );
+  });
+});
