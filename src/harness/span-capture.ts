@@ -6,11 +6,11 @@ import { normalizeId, toTraceView } from './trace-view';
 import type { TraceSource } from './trace-source';
 import type { JaegerSpan, JaegerTag, JaegerTrace, TraceView } from './types';
 
-/** `[seconds, nanoseconds]`, OpenTelemetry's HrTime. */
-type HrTime = readonly [number, number];
-
-/** Attribute values as spans carry them; arrays are rendered as JSON text, as Jaeger stores them. */
-type Attributes = Readonly<Record<string, unknown>>;
+// Times are OpenTelemetry's HrTime, `[seconds, nanoseconds]`. Attribute values other than scalars
+// (arrays) become JSON text, as Jaeger stores them. Both are spelled out in the public interface so
+// the API reference needs no private alias.
+type HrTime = CapturedSpan['startTime'];
+type Attributes = CapturedSpan['attributes'];
 
 /**
  * The fields of an SDK `ReadableSpan` the capture reads (SDK 2.x and 3.x); an SDK span is one.
@@ -24,20 +24,20 @@ export interface CapturedSpan {
   spanContext(): { traceId: string; spanId: string; traceState?: { serialize(): string } | undefined };
   /** The parent's context (SDK 2.x and later); undefined for a root. */
   readonly parentSpanContext?: { spanId: string } | undefined;
-  /** Start time. */
-  readonly startTime: HrTime;
-  /** Duration. */
-  readonly duration: HrTime;
+  /** Start time, `[seconds, nanoseconds]` since the epoch. */
+  readonly startTime: readonly [number, number];
+  /** Duration, `[seconds, nanoseconds]`. */
+  readonly duration: readonly [number, number];
   /** Status: code 2 is an error. */
   readonly status: { code: number; message?: string | undefined };
   /** Attributes. */
-  readonly attributes: Attributes;
+  readonly attributes: Readonly<Record<string, unknown>>;
   /** Links to other spans. */
   readonly links: readonly { context: { traceId: string; spanId: string } }[];
   /** Events, e.g. a recorded exception. */
-  readonly events: readonly { name: string; time: HrTime; attributes?: Attributes | undefined }[];
+  readonly events: readonly { name: string; time: readonly [number, number]; attributes?: Readonly<Record<string, unknown>> | undefined }[];
   /** The resource of the provider that made the span; `service.name` names its service. */
-  readonly resource: { readonly attributes: Attributes };
+  readonly resource: { readonly attributes: Readonly<Record<string, unknown>> };
   /** The tracer's scope. */
   readonly instrumentationScope?: { name: string; version?: string | undefined } | undefined;
 }
