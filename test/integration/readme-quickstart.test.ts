@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
-import { JaegerQuery, expectChain, waitForTrace } from '../../src/harness/index';
+import { JaegerQuery, expectChain, waitForTrace, type JaegerTrace } from '../../src/harness/index';
 import { codeBlocks } from '../unit/docs/markdown';
 import { packRepository, repoRoot, run } from '../package/npm';
 import { JAEGER_QUERY_URL } from '../support/env';
@@ -75,9 +75,15 @@ describe("the README's kafkajs quick start, verbatim, on the packed package", ()
     clearTimeout(guard);
     assert.equal(code, 0, `exit code after SIGTERM (stderr: ${stderr})`);
 
+    // The spans were flushed at shutdown; Jaeger indexes them for search a moment later.
     const jaeger = new JaegerQuery(JAEGER_QUERY_URL);
-    const traces = await jaeger.findTraces({ service: 'order-service', operation: 'send orders', start: started, limit: 20 });
-    const found = traces.find((t) => t.spans.some((s) => s.operationName === 'send orders' && (s.tags ?? []).some((tag) => tag.key === 'messaging.kafka.message.key' && tag.value === 'o-1')));
+    const isQuickStartSend = (t: JaegerTrace) => t.spans.some((s) => s.operationName === 'send orders' && (s.tags ?? []).some((tag) => tag.key === 'messaging.kafka.message.key' && tag.value === 'o-1'));
+    let traces: JaegerTrace[] = [];
+    for (const deadline = Date.now() + 20_000; !traces.some(isQuickStartSend) && Date.now() < deadline; ) {
+      traces = await jaeger.findTraces({ service: 'order-service', operation: 'send orders', start: started, limit: 20 });
+      if (!traces.some(isQuickStartSend)) await new Promise((r) => setTimeout(r, 500));
+    }
+    const found = traces.find(isQuickStartSend);
     assert.ok(found, `a trace of the quick start's send in Jaeger (found ${traces.length} trace(s) of order-service since the start)`);
     const trace = await waitForTrace(jaeger, found.traceID, { minSpans: 2, timeoutMs: 20_000 });
     expectChain(trace, [
