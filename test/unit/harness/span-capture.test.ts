@@ -74,6 +74,7 @@ describe('SpanCapture: the harness without Jaeger', () => {
     const consume = trace.spans.find((s) => s.name === 'process orders');
     assert.equal(consume?.tags['messaging.consumer.group.name'], 'payments');
     assert.equal(consume?.tags['messaging.kafka.message.key'], 'k');
+    assert.equal(consume?.tags['messaging.kafka.offset'], 5, 'numbers stay numbers, as Jaeger returns int64 tags');
     assert.equal(trace.raw.processes[trace.raw.spans[0]?.processID ?? '']?.tags?.some((t) => t.key === 'host.name' && t.value === 'ci'), true, 'resource attributes become process tags');
   });
 
