@@ -1,4 +1,4 @@
-import type { JaegerQuery } from './jaeger-query';
+import type { TraceSource } from './trace-source';
 import { toTraceView } from './trace-view';
 import type { TraceView } from './types';
 import { traceUrl } from './render-trace';
@@ -16,11 +16,11 @@ export interface WaitOptions {
 }
 
 /**
- * Polls Jaeger until the trace holds at least `minSpans` spans (spans of one trace arrive in several
- * export batches, from several services) and meets `predicate`. On timeout it throws an error that
- * says what it did see.
+ * Polls a trace source (a {@link JaegerQuery}, or a {@link SpanCapture} of spans kept in memory) until
+ * the trace holds at least `minSpans` spans (spans of one trace arrive in several export batches, from
+ * several services) and meets `predicate`. On timeout it throws an error that says what it did see.
  */
-export async function waitForTrace(query: JaegerQuery, traceId: string, options: WaitOptions = {}): Promise<TraceView> {
+export async function waitForTrace(query: TraceSource, traceId: string, options: WaitOptions = {}): Promise<TraceView> {
   const minSpans = options.minSpans ?? 1;
   const deadline = Date.now() + (options.timeoutMs ?? 15000);
   let last: TraceView | undefined;
@@ -44,6 +44,6 @@ export async function waitForTrace(query: JaegerQuery, traceId: string, options:
     : 'no such trace';
   const why = lastError instanceof Error ? `; last error: ${lastError.message}` : '';
   throw new Error(
-    `trace ${traceId} did not reach ${minSpans} span(s)${options.predicate ? ' and the predicate' : ''} within ${options.timeoutMs ?? 15000} ms; saw ${seen}${why} (${traceUrl(query.baseUrl, traceId)})`,
+    `trace ${traceId} did not reach ${minSpans} span(s)${options.predicate ? ' and the predicate' : ''} within ${options.timeoutMs ?? 15000} ms; saw ${seen}${why}${query.baseUrl ? ` (${traceUrl(query.baseUrl, traceId)})` : ''}`,
   );
 }

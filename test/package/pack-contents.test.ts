@@ -1,4 +1,4 @@
-// What `npm pack` puts in the package: the build, the CLI, the license and the README; no tests,
+// What `npm pack` puts in the package: the build, the CLI, the license, the README and the changelog; no tests,
 // benchmarks, sources, caches or source maps pointing at files the package does not ship.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,8 +14,8 @@ before(() => {
   files = packRepository(true).files;
 });
 
-test('only dist/, bin/, LICENSE, README.md and package.json are packed', () => {
-  const stray = files.filter((f) => !/^(dist|bin)\//.test(f) && !['LICENSE', 'README.md', 'package.json'].includes(f));
+test('only dist/, bin/, LICENSE, README.md, CHANGELOG.md and package.json are packed', () => {
+  const stray = files.filter((f) => !/^(dist|bin)\//.test(f) && !['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json'].includes(f));
   assert.deepEqual(stray, []);
   for (const forbidden of [/^test\//, /^bench\//, /^src\//, /^scripts\//, /^examples\//, /\.cache\//, /node_modules\//, /\.test\./, /\.tsbuildinfo$/]) {
     assert.deepEqual(files.filter((f) => forbidden.test(f)), [], `nothing matching ${forbidden}`);
