@@ -4,10 +4,11 @@
 // chain expectation must hold on both.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { instrumentConsumer, instrumentProducer } from '../../src/index';
+import { OtlpHttpCollector } from '../../src/setup/otlp/http-collector';
+import { otlpHttpConfig } from '../../src/setup/otlp/otlp-config';
 import { JaegerQuery, SpanCapture, expectChain, waitForTrace, type Hop, type TraceView } from '../../src/harness/index';
 import { JAEGER_ENDPOINT, JAEGER_QUERY_URL, uniqueTopic } from '../support/env';
 import { collector, createTopics, disconnectAll, testKafka } from '../support/kafka';
@@ -37,7 +38,7 @@ describe('SpanCapture against the real Jaeger: one chain, two sources', () => {
   const provider = (service: string) =>
     new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': service }),
-      spanProcessors: [new SimpleSpanProcessor(capture), new SimpleSpanProcessor(new OTLPTraceExporter({ url: OTLP_URL }))],
+      spanProcessors: [new SimpleSpanProcessor(capture), new SimpleSpanProcessor(new OtlpHttpCollector(otlpHttpConfig({ url: OTLP_URL })!))],
     });
   const producerProvider = provider('it-capture-producer');
   const consumerProvider = provider('it-capture-consumer');
