@@ -6,7 +6,7 @@ import {
   getStringFromEnv,
   getStringListFromEnv,
 } from '@opentelemetry/core';
-import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler, type SpanLimits } from '@opentelemetry/sdk-trace';
 
 import { baggagePropagator, traceContextPropagator } from '../propagation/w3c-propagator';
 import { jaegerPropagator } from '../propagation/jaeger-propagator';
@@ -147,4 +147,29 @@ export function propagatorFromEnv(): TextMapPropagator | undefined {
 export function numberFromEnv(name: string): number | undefined {
   const n = getNumberFromEnv(name);
   return n !== undefined && Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * Span limits from the specification's variables: a span-specific one wins over the general
+ * `OTEL_ATTRIBUTE_*` one; unset fields keep the SDK's defaults. `@opentelemetry/sdk-trace` leaves
+ * reading them to its caller, as it does the sampler. @internal
+ */
+export function spanLimitsFromEnv(): SpanLimits {
+  const limits: SpanLimits = {};
+  const set = (key: keyof SpanLimits, ...names: string[]): void => {
+    for (const name of names) {
+      const n = numberFromEnv(name);
+      if (n !== undefined && n >= 0) {
+        limits[key] = n;
+        return;
+      }
+    }
+  };
+  set('attributeValueLengthLimit', 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT');
+  set('attributeCountLimit', 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT');
+  set('eventCountLimit', 'OTEL_SPAN_EVENT_COUNT_LIMIT');
+  set('linkCountLimit', 'OTEL_SPAN_LINK_COUNT_LIMIT');
+  set('attributePerEventCountLimit', 'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT');
+  set('attributePerLinkCountLimit', 'OTEL_LINK_ATTRIBUTE_COUNT_LIMIT');
+  return limits;
 }

@@ -10,7 +10,8 @@ import type { BatchOptions, RetryOptions, TracingOptions } from './tracing-optio
 import { JaegerHttpExporter } from './jaeger-exporter';
 import { JaegerSpanProcessor } from './jaeger-span-processor';
 import { keepRandomTraceFlag } from './random-trace-flag';
-import { numberFromEnv, propagatorFromEnv, samplerFromEnv, sdkDisabledByEnv } from './env-config';
+import { numberFromEnv, propagatorFromEnv, samplerFromEnv, sdkDisabledByEnv, spanLimitsFromEnv } from './env-config';
+import { LeanTracerProvider } from './lean/lean-provider';
 import { registerGlobals, unregisterGlobals, type GlobalRegistrations } from './global-registrations';
 
 /** What {@link startTracing} returns. */
@@ -132,15 +133,21 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   const batch = batchConfig(options);
   const { exporter, label } = createExporter(options, resource, batch.exportTimeoutMillis);
   const pipeline = exportPipeline(exporter, label, batch, options.retry);
-  const provider = new TracerProvider({
+  const providerConfig = {
     resource,
     sampler: options.sampler ?? sampler(options),
+    spanLimits: spanLimitsFromEnv(),
     // OTEL_TRACES_EXPORTER=none: spans are still made and propagated, only not exported.
     spanProcessors: pipeline.processors,
-  });
-  // W3C Level 2: a continued trace keeps its random trace-id flag, whichever tracer the spans come from.
-  const getTracer = provider.getTracer.bind(provider);
-  provider.getTracer = (...args: Parameters<typeof getTracer>) => keepRandomTraceFlag(getTracer(...args));
+  };
+  // Every processor here is startTracing's own and takes any ReadableSpan: the lean spans serve
+  // them, and keep the random trace-id flag themselves.
+  const provider = options.leanSpans === false ? new TracerProvider(providerConfig) : new LeanTracerProvider(providerConfig);
+  if (!(provider instanceof LeanTracerProvider)) {
+    // W3C Level 2: a continued trace keeps its random trace-id flag, whichever tracer the spans come from.
+    const getTracer = provider.getTracer.bind(provider);
+    provider.getTracer = (...args: Parameters<typeof getTracer>) => keepRandomTraceFlag(getTracer(...args));
+  }
   const exportStats = pipeline.stats;
   const afterFlush = pipeline.afterFlush;
 
