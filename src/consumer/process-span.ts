@@ -72,7 +72,6 @@ export function startProcessSpan(
   upstream: Upstream,
   extra?: { startTime?: number; links?: Link[] },
 ): { span: Span; context: Context } {
-  const now = extra?.startTime ?? Date.now();
   const trusted = isTrusted(options, topic);
   let links: Link[] | undefined = upstream.spanContext && (!trusted || options.linkToParent) ? [{ context: upstream.spanContext }] : undefined;
   if (extra?.links) links = links ? links.concat(extra.links) : extra.links;
@@ -83,6 +82,8 @@ export function startProcessSpan(
     parent,
   );
   const recording = span.isRecording();
+  // The clock is read only when something uses the time: a recorded span, or an origin to measure from.
+  const now = extra?.startTime ?? (recording || (trusted && upstream.spanContext?.traceState !== undefined) ? Date.now() : 0);
   const details = recording ? messageDetails(options, message, now) : undefined;
   // The pipeline hop is observed whether or not the span records: its latency metric does not sample.
   const origin = observePipelineHop(tracing, options.groupId, topic, upstream, trusted, now, details);
