@@ -82,11 +82,11 @@ export function startProcessSpan(
     parent,
   );
   const recording = span.isRecording();
-  // The clock is read only when something uses the time: a recorded span, or an origin to measure from.
-  const now = extra?.startTime ?? (recording || (trusted && upstream.spanContext?.traceState !== undefined) ? Date.now() : 0);
+  // The clock is read only when something uses the time: a recorded span, or the metrics.
+  const now = extra?.startTime ?? (recording || tracing.metrics.isEnabled() ? Date.now() : 0);
   const details = recording ? messageDetails(options, message, now) : undefined;
   // The pipeline hop is observed whether or not the span records: its latency metric does not sample.
-  const origin = observePipelineHop(tracing, options.groupId, topic, upstream, trusted, now, details);
+  const origin = observePipelineHop(tracing, options.groupId, topic, upstream, trusted, now, details, message.timestamp);
   if (details) span.setAttributes(details);
   callHook(options.consumerHook, span, { topic, partition, message });
   const ctx = trace.setSpan(parent, span);

@@ -145,21 +145,26 @@ function isValidTopic(topic: string): boolean {
 }
 
 /**
- * The context to inject into a message produced to `topic` under `parent`: the producer span's
- * context with the pipeline origin in its tracestate, continuing the origin of the work in progress
- * (one more hop) or starting a pipeline at `nowMs` with `topic` as its entry. The span itself is not
- * changed: the propagator reads the span context from this injection-only context, so any propagator
- * that writes `tracestate` carries the origin, and any tracer provider works. A sampled-out span
- * carries the origin too: the pipeline latency metric downstream does not depend on sampling.
+ * The context to inject into a message produced under `parent`: the producer span's context with
+ * the pipeline origin in its tracestate, continuing the origin of the work in progress one hop
+ * further. A message that starts a pipeline carries no entry: its hop-1 origin is the record's own
+ * timestamp and topic, which Kafka carries anyway, and the consumer reads it from there (see
+ * `hopOneOrigin`). That spares most messages a whole `tracestate` header: through kafkajs each
+ * header costs an encoder of its own on produce and a buffer on fetch, and parsing it cost the
+ * consumer more than any other step of a sampled-out message (issue 22). The span itself is not
+ * changed: the propagator reads the span context from this injection-only context, so any
+ * propagator that writes `tracestate` carries the origin, and any tracer provider works. A
+ * sampled-out span carries the origin too: the pipeline latency metric does not depend on sampling.
  * @internal
  */
-export function injectionContext(parent: Context, span: Span, topic: string, nowMs: number): Context {
+export function injectionContext(parent: Context, span: Span): Context {
   const sc = span.spanContext();
   if (!trace.isSpanContextValid(sc)) return trace.setSpan(parent, span);
   try {
     const from = currentOrigin(parent);
-    if (!from && !isValidTopic(topic)) return trace.setSpan(parent, span);
-    const { value, only } = from ? originValue(from.originMs, from.hop + 1, from.entry) : originValue(nowMs, 1, topic);
+    // A first hop: nothing to write, and an entry the span inherited (a malformed one) must not travel on.
+    if (!from) return injectionContextWithoutOrigin(parent, span);
+    const { value, only } = originValue(from.originMs, from.hop + 1, from.entry);
     const state = sc.traceState;
     // Nearly every message: no tracestate, or ours alone (setOriginEntry's own fast path, without a new object).
     const traceState = !state || isEmptyOrOnlyOurs(state) ? only : setOriginEntry(state, value);
@@ -168,6 +173,18 @@ export function injectionContext(parent: Context, span: Span, topic: string, now
     reportSwallowed('pipeline-origin', err);
     return trace.setSpan(parent, span); // the origin is extra: never let it cost the message its trace context
   }
+}
+
+/**
+ * The origin of a message that carries none: a pipeline that starts at this record, at its own
+ * timestamp (the producing client's clock, as the `kjt` entry's was), entered through its topic.
+ * `undefined` when the timestamp is not a time or the topic is not a Kafka topic name.
+ * @internal
+ */
+export function hopOneOrigin(topic: string, timestamp: string | undefined): PipelineOrigin | undefined {
+  const originMs = Number(timestamp);
+  if (!Number.isSafeInteger(originMs) || originMs <= 0 || !isValidTopic(topic)) return undefined;
+  return { originMs, hop: 1, entry: topic.slice(0, MAX_ENTRY_LENGTH) };
 }
 
 /**
