@@ -1,5 +1,5 @@
 import { diag, type Tracer } from '@opentelemetry/api';
-import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type Sampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, BatchSpanProcessor, TraceIdRatioBasedSampler, TracerProvider, type Sampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { SCOPE_NAME, VERSION } from '../version';
 import { EndedSpanCounter, createExporter, noDeliveries, type ExportStats } from './exporter';
@@ -12,6 +12,7 @@ import { JaegerSpanProcessor } from './jaeger-span-processor';
 import { keepRandomTraceFlag } from './random-trace-flag';
 import { numberFromEnv, propagatorFromEnv, samplerFromEnv, sdkDisabledByEnv, spanLimitsFromEnv } from './env-config';
 import { LeanTracerProvider } from './lean/lean-provider';
+import { parentBased } from './lean/parent-decides';
 import { registerGlobals, unregisterGlobals, type GlobalRegistrations } from './global-registrations';
 
 /** What {@link startTracing} returns. */
@@ -35,7 +36,7 @@ export interface Tracing {
 function sampler(options: TracingOptions): Sampler {
   if (options.sampleRatio === undefined) return samplerFromEnv();
   const ratio = Math.min(1, Math.max(0, options.sampleRatio));
-  return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+  return parentBased(new TraceIdRatioBasedSampler(ratio));
 }
 
 /**

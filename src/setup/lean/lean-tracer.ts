@@ -12,8 +12,17 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import type { IdGenerator, Sampler } from '@opentelemetry/sdk-trace';
+import type { IdGenerator, Sampler, SamplingResult } from '@opentelemetry/sdk-trace';
 import { LeanSpan, type LeanSpanShared } from './lean-span';
+import { isParentDecided } from './parent-decides';
+
+const SAMPLED: SamplingResult = { decision: SamplingDecision.RECORD_AND_SAMPLED };
+const NOT_SAMPLED: SamplingResult = { decision: SamplingDecision.NOT_RECORD };
+
+/** What `ParentBasedSampler` with its default delegates answers under a valid parent. */
+function fromParent(parent: SpanContext): SamplingResult {
+  return (parent.traceFlags & TraceFlags.SAMPLED) !== 0 ? SAMPLED : NOT_SAMPLED;
+}
 
 /** Trace Context Level 2's flag: the trace id's right-most 7 bytes are random. */
 const RANDOM_TRACE_ID = 0x02;
@@ -27,11 +36,15 @@ const RANDOM_TRACE_ID = 0x02;
  * @internal
  */
 export class LeanTracer implements Tracer {
+  private readonly parentDecides: boolean;
+
   constructor(
     private readonly shared: LeanSpanShared,
     private readonly sampler: Sampler,
     private readonly ids: IdGenerator,
-  ) {}
+  ) {
+    this.parentDecides = isParentDecided(sampler);
+  }
 
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = api.active()): Span {
     if (options.root) ctx = trace.deleteSpan(ctx);
@@ -43,7 +56,8 @@ export class LeanTracer implements Tracer {
     const kind = options.kind ?? SpanKind.INTERNAL;
     const attributes = options.attributes ?? {};
     const links = options.links ?? [];
-    const result = this.sampler.shouldSample(ctx, traceId, name, kind, attributes, links);
+    // A parent-based sampler of startTracing's would answer with the parent's flag: taken directly.
+    const result = validParent && this.parentDecides ? fromParent(validParent) : this.sampler.shouldSample(ctx, traceId, name, kind, attributes, links);
     let traceFlags = result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE;
     if (validParent && (validParent.traceFlags & RANDOM_TRACE_ID) !== 0) traceFlags |= RANDOM_TRACE_ID;
     const spanContext: SpanContext = { traceId, spanId, traceFlags, traceState: result.traceState ?? validParent?.traceState };

@@ -63,6 +63,8 @@ async function scenarios(leanSpans: boolean): Promise<ReadableSpan[]> {
   await run?.(payload({ traceparent: upstream, tracestate: 'congo=t61rcWkgMzE' }, '7'));
   await run?.(payload({ traceparent: upstreamRandom }, '8'));
   await run?.(payload({}, '9'));
+  // Not sampled upstream: parent-based, nothing recorded on either path.
+  await run?.(payload({ traceparent: upstream.replace(/-01$/, '-00') }, '11'));
   fail = true;
   await run?.(payload({ traceparent: upstream }, '10')).catch(() => undefined);
 
