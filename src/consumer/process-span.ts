@@ -1,8 +1,8 @@
-import { ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
 import type { KafkaMessage } from 'kafkajs';
 import { ATTR, MESSAGING_SYSTEM_KAFKA, OPERATION_TYPE, OWN } from '../semconv';
 import { checkLatency } from '../metrics/latency-guard';
-import { withOrigin } from '../propagation/pipeline-origin';
+import { handlerContext } from '../propagation/pipeline-origin';
 import { observePipelineHop } from './pipeline-hop';
 import type { ConsumerInstrumentationOptions } from '../options';
 import { addMessageAttributes } from '../spans/message-attributes';
@@ -89,6 +89,5 @@ export function startProcessSpan(
   const origin = observePipelineHop(tracing, options.groupId, topic, upstream, trusted, now, details, message.timestamp);
   if (details) span.setAttributes(details);
   callHook(options.consumerHook, span, { topic, partition, message });
-  const ctx = trace.setSpan(parent, span);
-  return { span, context: origin ? withOrigin(ctx, origin) : ctx };
+  return { span, context: handlerContext(parent, span, origin) };
 }

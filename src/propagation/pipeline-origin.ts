@@ -1,7 +1,7 @@
 import { createContextKey, trace, type Context, type Span, type SpanContext, type TraceState } from '@opentelemetry/api';
 import { MAX_HEADER_LENGTH, MAX_MEMBERS, W3cTraceState, asW3cTraceState } from './trace-state';
 import { reportSwallowed } from '../diag/report-once';
-import { spanContextForInject } from './injection-context';
+import { withSpan, withSpanAndValue } from './overlay-context';
 
 /**
  * Where a pipeline started: the time of its first produce, the topic it entered through, and how many
@@ -85,6 +85,11 @@ export function withOrigin(ctx: Context, origin: PipelineOrigin): Context {
   return ctx.setValue(ORIGIN_KEY, origin);
 }
 
+/** `parent` with `span` active and, when given, the origin the handler's produces continue. @internal */
+export function handlerContext(parent: Context, span: Span, origin: PipelineOrigin | undefined): Context {
+  return origin ? withSpanAndValue(parent, span, ORIGIN_KEY, origin) : withSpan(parent, span);
+}
+
 /**
  * The origin the current work belongs to: the one the consumer middleware put in the context, else
  * one in the active span's tracestate (a consumer traced by other instrumentation), else none.
@@ -164,7 +169,7 @@ export function injectionContext(parent: Context, span: Span): Context {
     // A first hop: nothing to write, and an entry the span inherited (a malformed one) must not travel on.
     if (!from) return injectionContextWithoutOrigin(parent, span);
     const sc = span.spanContext();
-    if (!trace.isSpanContextValid(sc)) return spanContextForInject(parent, span);
+    if (!trace.isSpanContextValid(sc)) return withSpan(parent, span);
     const { value, only } = originValue(from.originMs, from.hop + 1, from.entry);
     const state = sc.traceState;
     // Nearly every message: no tracestate, or ours alone (setOriginEntry's own fast path, without a new object).
@@ -172,7 +177,7 @@ export function injectionContext(parent: Context, span: Span): Context {
     return trace.setSpanContext(parent, { ...sc, traceState });
   } catch (err) {
     reportSwallowed('pipeline-origin', err);
-    return spanContextForInject(parent, span); // the origin is extra: never let it cost the message its trace context
+    return withSpan(parent, span); // the origin is extra: never let it cost the message its trace context
   }
 }
 
@@ -197,7 +202,7 @@ export function hopOneOrigin(topic: string, timestamp: string | undefined): Pipe
 export function injectionContextWithoutOrigin(parent: Context, span: Span): Context {
   const sc = span.spanContext();
   const state = sc.traceState;
-  if (!state || state.get(TRACESTATE_KEY) === undefined) return spanContextForInject(parent, span);
+  if (!state || state.get(TRACESTATE_KEY) === undefined) return withSpan(parent, span);
   const rest = state.unset(TRACESTATE_KEY);
   // An empty list is no tracestate at all: propagators write the header whenever one is set.
   return trace.setSpanContext(parent, { ...sc, traceState: rest.serialize() === '' ? undefined : rest });
