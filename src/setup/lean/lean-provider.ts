@@ -1,6 +1,7 @@
 import type { Tracer, TracerOptions } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import { RandomIdGenerator, TracerProvider, type Sampler, type SpanLimits, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { TracerProvider, type Sampler, type SpanLimits, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { PooledIdGenerator } from './pooled-ids';
 import { SpanClock } from './clock';
 import type { ResolvedSpanLimits } from './lean-span';
 import { LeanTracer } from './lean-tracer';
@@ -52,7 +53,7 @@ export class LeanTracerProvider extends TracerProvider {
   private readonly config: LeanProviderConfig;
   private readonly limits: ResolvedSpanLimits;
   private readonly processor: SpanProcessor;
-  private readonly ids = new RandomIdGenerator();
+  private readonly ids = new PooledIdGenerator();
   private readonly clock = new SpanClock();
 
   constructor(config: LeanProviderConfig) {
