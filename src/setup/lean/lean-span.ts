@@ -252,7 +252,7 @@ export class LeanSpan implements Span, ReadableSpan {
   }
 
   end(endTime?: TimeInput): void {
-    if (this.isEnded) {
+    if (this.warnIfEnded()) {
       diag.error(`${this.name} ${this.context.traceId}-${this.context.spanId} - You can only call end() on a span once.`);
       return;
     }
