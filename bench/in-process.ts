@@ -128,15 +128,18 @@ function wrappedEachMessage(wrap: (c: Consumer) => Consumer): EachMessageHandler
 function variants(): Variant[] {
   const out: Variant[] = [{ name: 'plain kafkajs', producer: stubbedProducer(), eachMessage: async () => undefined }];
   out.push({ name: 'ours, no provider', producer: instrumentProducer(stubbedProducer()), eachMessage: wrappedEachMessage((c) => instrumentConsumer(c)) });
-  for (const [name, ratio] of [
-    ['ours, 100% sampled', 1],
-    ['ours, 1% sampled', 0.01],
+  for (const [name, ratio, leanSpans] of [
+    ['ours, 100% sampled', 1, true],
+    ['ours, 1% sampled', 0.01, true],
+    ['ours, SDK spans, 100% sampled', 1, false],
+    ['ours, SDK spans, 1% sampled', 0.01, false],
   ] as const) {
     const tracing = startTracing({
       serviceName: 'bench',
       exporter: new DiscardExporter(),
       register: false,
       sampleRatio: ratio,
+      leanSpans,
       batch: { maxQueueSize: 1_000_000, maxExportBatchSize: 512, scheduledDelayMillis: 100 },
     });
     const opts = { tracerProvider: tracing.provider };
@@ -288,13 +291,13 @@ async function main(): Promise<void> {
   // Both traced stacks inject and extract through the global W3C propagator, as an application would
   // have it; registered through the anchor's API copy when it is the newer one (see bench/anchor.ts).
   loadAnchor().api.propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
-  const vs = variants();
-  vs.push(dropInVariant());
-  vs.push(anchorVariant());
-  vs.push(...(await wireVariants()));
+  // ONLY=<regex> keeps the variants whose names match (plain kafkajs always runs: it is the baseline).
+  const only = process.env.ONLY ? new RegExp(process.env.ONLY) : undefined;
+  const all = [...variants(), dropInVariant(), anchorVariant(), ...(await wireVariants())];
+  const vs = all.filter((v) => !only || v.name === 'plain kafkajs' || only.test(v.name));
   const payloads100: ConsumePayloads = { kind: 'ready', list: Array.from({ length: 1000 }, (_, i) => payload(i, 1)) };
   const payloads1: ConsumePayloads = { kind: 'ready', list: Array.from({ length: 1000 }, (_, i) => payload(i, 0.01)) };
-  const payloadsFor = (v: Variant) => v.payloads ?? (v.name === 'ours, 1% sampled' ? payloads1 : payloads100);
+  const payloadsFor = (v: Variant) => v.payloads ?? (v.name.endsWith('1% sampled') ? payloads1 : payloads100);
   const samples = new Map(vs.map((v) => [v.name, { produce: [] as number[], consume: [] as number[], produceCpu: [] as number[], consumeCpu: [] as number[], produceBytes: [] as number[], consumeBytes: [] as number[] }]));
   for (const v of vs) {
     await produceOps(v, 2000); // warm-up: let the JIT settle for every variant

@@ -1,14 +1,15 @@
 import type { Attributes } from '@opentelemetry/api';
 import { checkLatency } from '../metrics/latency-guard';
 import type { Upstream } from '../propagation/extract-headers';
-import { originOfSpanContext, type PipelineOrigin } from '../propagation/pipeline-origin';
+import { hopOneOrigin, originOfSpanContext, type PipelineOrigin } from '../propagation/pipeline-origin';
 import { OWN } from '../semconv';
 import type { ClientTracing } from '../client-tracing';
 
 /**
  * One hop of a pipeline seen from its consumer: reads the origin the message carries (trusted
  * upstreams only: an untrusted one is dropped like its baggage, and the handler's produces start a
- * new pipeline), puts entry, hop and time since origin into `attributes` (given only when the span
+ * new pipeline) or, when a traced message carries none, takes the record itself as the first hop
+ * (its timestamp and topic: producers write no entry there), puts entry, hop and time since origin into `attributes` (given only when the span
  * records), records the pipeline latency, and returns the origin for the handler's produces to continue.
  * @internal
  */
@@ -20,14 +21,16 @@ export function observePipelineHop(
   trusted: boolean,
   nowMs: number,
   attributes: Attributes | undefined,
+  timestamp: string | undefined,
 ): PipelineOrigin | undefined {
   if (!trusted || !upstream.spanContext) return undefined;
-  const origin = originOfSpanContext(upstream.spanContext);
-  if (origin === undefined) return undefined;
-  if (origin === 'malformed') {
+  const carried = originOfSpanContext(upstream.spanContext);
+  if (carried === 'malformed') {
     tracing.metrics.recordPipeline(topic, groupId, undefined, 'malformed');
     return undefined;
   }
+  const origin = carried ?? hopOneOrigin(topic, timestamp);
+  if (origin === undefined) return undefined;
   const latency = checkLatency(origin.originMs, nowMs);
   if (attributes) {
     attributes[OWN.PIPELINE_ENTRY] = origin.entry;

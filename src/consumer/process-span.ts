@@ -1,8 +1,8 @@
-import { ROOT_CONTEXT, SpanKind, trace, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
 import type { KafkaMessage } from 'kafkajs';
 import { ATTR, MESSAGING_SYSTEM_KAFKA, OPERATION_TYPE, OWN } from '../semconv';
 import { checkLatency } from '../metrics/latency-guard';
-import { withOrigin } from '../propagation/pipeline-origin';
+import { handlerContext } from '../propagation/pipeline-origin';
 import { observePipelineHop } from './pipeline-hop';
 import type { ConsumerInstrumentationOptions } from '../options';
 import { addMessageAttributes } from '../spans/message-attributes';
@@ -72,7 +72,6 @@ export function startProcessSpan(
   upstream: Upstream,
   extra?: { startTime?: number; links?: Link[] },
 ): { span: Span; context: Context } {
-  const now = extra?.startTime ?? Date.now();
   const trusted = isTrusted(options, topic);
   let links: Link[] | undefined = upstream.spanContext && (!trusted || options.linkToParent) ? [{ context: upstream.spanContext }] : undefined;
   if (extra?.links) links = links ? links.concat(extra.links) : extra.links;
@@ -83,11 +82,12 @@ export function startProcessSpan(
     parent,
   );
   const recording = span.isRecording();
+  // The clock is read only when something uses the time: a recorded span, or the metrics.
+  const now = extra?.startTime ?? (recording || tracing.metrics.isEnabled() ? Date.now() : 0);
   const details = recording ? messageDetails(options, message, now) : undefined;
   // The pipeline hop is observed whether or not the span records: its latency metric does not sample.
-  const origin = observePipelineHop(tracing, options.groupId, topic, upstream, trusted, now, details);
+  const origin = observePipelineHop(tracing, options.groupId, topic, upstream, trusted, now, details, message.timestamp);
   if (details) span.setAttributes(details);
   callHook(options.consumerHook, span, { topic, partition, message });
-  const ctx = trace.setSpan(parent, span);
-  return { span, context: origin ? withOrigin(ctx, origin) : ctx };
+  return { span, context: handlerContext(parent, span, origin) };
 }

@@ -105,6 +105,8 @@ function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options
       if (record.messages.length === 1) {
         // The common case, kept free of the bookkeeping a multi-message call needs.
         const { span, message } = startMessageSpan(tracing, options, 'send', { topic: record.topic, message: record.messages[0] as Message }, context.active());
+        // Sampled out and no metrics: nothing waits for the broker's answer, so no promise of ours either.
+        if (!span.isRecording() && !tracing.metrics.isEnabled()) return send({ ...record, messages: [message] });
         return settle(tracing, { spans: [span], single: true, topic: record.topic, count: 1 }, send, { ...record, messages: [message] });
       }
       const traced = traceMessages(tracing, options, [{ topic: record.topic, messages: record.messages }]);

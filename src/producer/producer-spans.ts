@@ -71,7 +71,7 @@ export function startMessageSpan(
   let traced: Message;
   try {
     addProducerDetails(span, options, message);
-    const ctx = options.pipelineOrigin === false ? injectionContextWithoutOrigin(parent, span) : injectionContext(parent, span, topic, Date.now());
+    const ctx = options.pipelineOrigin === false ? injectionContextWithoutOrigin(parent, span) : injectionContext(parent, span);
     traced = injectIntoMessage(tracing.propagator, ctx, message);
   } catch (err) {
     span.end(); // a started span always ends, even when what follows its start fails

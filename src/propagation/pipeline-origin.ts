@@ -1,6 +1,7 @@
 import { createContextKey, trace, type Context, type Span, type SpanContext, type TraceState } from '@opentelemetry/api';
 import { MAX_HEADER_LENGTH, MAX_MEMBERS, W3cTraceState, asW3cTraceState } from './trace-state';
 import { reportSwallowed } from '../diag/report-once';
+import { withSpan, withSpanAndValue } from './overlay-context';
 
 /**
  * Where a pipeline started: the time of its first produce, the topic it entered through, and how many
@@ -84,6 +85,11 @@ export function withOrigin(ctx: Context, origin: PipelineOrigin): Context {
   return ctx.setValue(ORIGIN_KEY, origin);
 }
 
+/** `parent` with `span` active and, when given, the origin the handler's produces continue. @internal */
+export function handlerContext(parent: Context, span: Span, origin: PipelineOrigin | undefined): Context {
+  return origin ? withSpanAndValue(parent, span, ORIGIN_KEY, origin) : withSpan(parent, span);
+}
+
 /**
  * The origin the current work belongs to: the one the consumer middleware put in the context, else
  * one in the active span's tracestate (a consumer traced by other instrumentation), else none.
@@ -145,29 +151,46 @@ function isValidTopic(topic: string): boolean {
 }
 
 /**
- * The context to inject into a message produced to `topic` under `parent`: the producer span's
- * context with the pipeline origin in its tracestate, continuing the origin of the work in progress
- * (one more hop) or starting a pipeline at `nowMs` with `topic` as its entry. The span itself is not
- * changed: the propagator reads the span context from this injection-only context, so any propagator
- * that writes `tracestate` carries the origin, and any tracer provider works. A sampled-out span
- * carries the origin too: the pipeline latency metric downstream does not depend on sampling.
+ * The context to inject into a message produced under `parent`: the producer span's context with
+ * the pipeline origin in its tracestate, continuing the origin of the work in progress one hop
+ * further. A message that starts a pipeline carries no entry: its hop-1 origin is the record's own
+ * timestamp and topic, which Kafka carries anyway, and the consumer reads it from there (see
+ * `hopOneOrigin`). That spares most messages a whole `tracestate` header: through kafkajs each
+ * header costs an encoder of its own on produce and a buffer on fetch, and parsing it cost the
+ * consumer more than any other step of a sampled-out message (issue 22). The span itself is not
+ * changed: the propagator reads the span context from this injection-only context, so any
+ * propagator that writes `tracestate` carries the origin, and any tracer provider works. A
+ * sampled-out span carries the origin too: the pipeline latency metric does not depend on sampling.
  * @internal
  */
-export function injectionContext(parent: Context, span: Span, topic: string, nowMs: number): Context {
-  const sc = span.spanContext();
-  if (!trace.isSpanContextValid(sc)) return trace.setSpan(parent, span);
+export function injectionContext(parent: Context, span: Span): Context {
   try {
     const from = currentOrigin(parent);
-    if (!from && !isValidTopic(topic)) return trace.setSpan(parent, span);
-    const { value, only } = from ? originValue(from.originMs, from.hop + 1, from.entry) : originValue(nowMs, 1, topic);
+    // A first hop: nothing to write, and an entry the span inherited (a malformed one) must not travel on.
+    if (!from) return injectionContextWithoutOrigin(parent, span);
+    const sc = span.spanContext();
+    if (!trace.isSpanContextValid(sc)) return withSpan(parent, span);
+    const { value, only } = originValue(from.originMs, from.hop + 1, from.entry);
     const state = sc.traceState;
     // Nearly every message: no tracestate, or ours alone (setOriginEntry's own fast path, without a new object).
     const traceState = !state || isEmptyOrOnlyOurs(state) ? only : setOriginEntry(state, value);
     return trace.setSpanContext(parent, { ...sc, traceState });
   } catch (err) {
     reportSwallowed('pipeline-origin', err);
-    return trace.setSpan(parent, span); // the origin is extra: never let it cost the message its trace context
+    return withSpan(parent, span); // the origin is extra: never let it cost the message its trace context
   }
+}
+
+/**
+ * The origin of a message that carries none: a pipeline that starts at this record, at its own
+ * timestamp (the producing client's clock, as the `kjt` entry's was), entered through its topic.
+ * `undefined` when the timestamp is not a time or the topic is not a Kafka topic name.
+ * @internal
+ */
+export function hopOneOrigin(topic: string, timestamp: string | undefined): PipelineOrigin | undefined {
+  const originMs = Number(timestamp);
+  if (!Number.isSafeInteger(originMs) || originMs <= 0 || !isValidTopic(topic)) return undefined;
+  return { originMs, hop: 1, entry: topic.slice(0, MAX_ENTRY_LENGTH) };
 }
 
 /**
@@ -179,7 +202,7 @@ export function injectionContext(parent: Context, span: Span, topic: string, now
 export function injectionContextWithoutOrigin(parent: Context, span: Span): Context {
   const sc = span.spanContext();
   const state = sc.traceState;
-  if (!state || state.get(TRACESTATE_KEY) === undefined) return trace.setSpan(parent, span);
+  if (!state || state.get(TRACESTATE_KEY) === undefined) return withSpan(parent, span);
   const rest = state.unset(TRACESTATE_KEY);
   // An empty list is no tracestate at all: propagators write the header whenever one is set.
   return trace.setSpanContext(parent, { ...sc, traceState: rest.serialize() === '' ? undefined : rest });

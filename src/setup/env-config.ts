@@ -6,11 +6,12 @@ import {
   getStringFromEnv,
   getStringListFromEnv,
 } from '@opentelemetry/core';
-import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, AlwaysOnSampler, TraceIdRatioBasedSampler, type Sampler, type SpanLimits } from '@opentelemetry/sdk-trace';
 
 import { baggagePropagator, traceContextPropagator } from '../propagation/w3c-propagator';
 import { jaegerPropagator } from '../propagation/jaeger-propagator';
 import { optionalPeer } from './optional-peer';
+import { parentBased } from './lean/parent-decides';
 
 /** Span exporters `OTEL_TRACES_EXPORTER` can name here. @internal */
 export type TraceExporterName = 'jaeger' | 'otlp' | 'console';
@@ -62,7 +63,7 @@ export function samplerFromEnv(): Sampler {
   switch (name) {
     case undefined:
     case 'parentbased_always_on':
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+      return parentBased(new AlwaysOnSampler());
     case 'always_on':
       return new AlwaysOnSampler();
     case 'always_off':
@@ -70,12 +71,12 @@ export function samplerFromEnv(): Sampler {
     case 'traceidratio':
       return new TraceIdRatioBasedSampler(ratioFromEnv());
     case 'parentbased_always_off':
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+      return parentBased(new AlwaysOffSampler());
     case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratioFromEnv()) });
+      return parentBased(new TraceIdRatioBasedSampler(ratioFromEnv()));
     default:
       warnUnknownOnce('OTEL_TRACES_SAMPLER', name, 'expected always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio; using parentbased_always_on');
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+      return parentBased(new AlwaysOnSampler());
   }
 }
 
@@ -147,4 +148,29 @@ export function propagatorFromEnv(): TextMapPropagator | undefined {
 export function numberFromEnv(name: string): number | undefined {
   const n = getNumberFromEnv(name);
   return n !== undefined && Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * Span limits from the specification's variables: a span-specific one wins over the general
+ * `OTEL_ATTRIBUTE_*` one; unset fields keep the SDK's defaults. `@opentelemetry/sdk-trace` leaves
+ * reading them to its caller, as it does the sampler. @internal
+ */
+export function spanLimitsFromEnv(): SpanLimits {
+  const limits: SpanLimits = {};
+  const set = (key: keyof SpanLimits, ...names: string[]): void => {
+    for (const name of names) {
+      const n = numberFromEnv(name);
+      if (n !== undefined && n >= 0) {
+        limits[key] = n;
+        return;
+      }
+    }
+  };
+  set('attributeValueLengthLimit', 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT');
+  set('attributeCountLimit', 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT');
+  set('eventCountLimit', 'OTEL_SPAN_EVENT_COUNT_LIMIT');
+  set('linkCountLimit', 'OTEL_SPAN_LINK_COUNT_LIMIT');
+  set('attributePerEventCountLimit', 'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT');
+  set('attributePerLinkCountLimit', 'OTEL_LINK_ATTRIBUTE_COUNT_LIMIT');
+  return limits;
 }

@@ -1,5 +1,5 @@
 import { diag, type Tracer } from '@opentelemetry/api';
-import { AlwaysOffSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type Sampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, BatchSpanProcessor, TraceIdRatioBasedSampler, TracerProvider, type Sampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { SCOPE_NAME, VERSION } from '../version';
 import { EndedSpanCounter, createExporter, noDeliveries, type ExportStats } from './exporter';
@@ -11,7 +11,9 @@ import { JaegerHttpExporter } from './jaeger-exporter';
 import { EncodingSpanProcessor } from './encoding-span-processor';
 import { OtlpHttpCollector } from './otlp/http-collector';
 import { keepRandomTraceFlag } from './random-trace-flag';
-import { numberFromEnv, propagatorFromEnv, samplerFromEnv, sdkDisabledByEnv } from './env-config';
+import { numberFromEnv, propagatorFromEnv, samplerFromEnv, sdkDisabledByEnv, spanLimitsFromEnv } from './env-config';
+import { LeanTracerProvider } from './lean/lean-provider';
+import { parentBased } from './lean/parent-decides';
 import { registerGlobals, unregisterGlobals, type GlobalRegistrations } from './global-registrations';
 
 /** What {@link startTracing} returns. */
@@ -35,7 +37,7 @@ export interface Tracing {
 function sampler(options: TracingOptions): Sampler {
   if (options.sampleRatio === undefined) return samplerFromEnv();
   const ratio = Math.min(1, Math.max(0, options.sampleRatio));
-  return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+  return parentBased(new TraceIdRatioBasedSampler(ratio));
 }
 
 /**
@@ -135,15 +137,21 @@ export function startTracing(options: TracingOptions = {}): Tracing {
   const batch = batchConfig(options);
   const { exporter, label } = createExporter(options, resource, batch.exportTimeoutMillis);
   const pipeline = exportPipeline(exporter, label, batch, options.retry);
-  const provider = new TracerProvider({
+  const providerConfig = {
     resource,
     sampler: options.sampler ?? sampler(options),
+    spanLimits: spanLimitsFromEnv(),
     // OTEL_TRACES_EXPORTER=none: spans are still made and propagated, only not exported.
     spanProcessors: pipeline.processors,
-  });
-  // W3C Level 2: a continued trace keeps its random trace-id flag, whichever tracer the spans come from.
-  const getTracer = provider.getTracer.bind(provider);
-  provider.getTracer = (...args: Parameters<typeof getTracer>) => keepRandomTraceFlag(getTracer(...args));
+  };
+  // Every processor here is startTracing's own and takes any ReadableSpan: the lean spans serve
+  // them, and keep the random trace-id flag themselves.
+  const provider = options.leanSpans === false ? new TracerProvider(providerConfig) : new LeanTracerProvider(providerConfig);
+  if (!(provider instanceof LeanTracerProvider)) {
+    // W3C Level 2: a continued trace keeps its random trace-id flag, whichever tracer the spans come from.
+    const getTracer = provider.getTracer.bind(provider);
+    provider.getTracer = (...args: Parameters<typeof getTracer>) => keepRandomTraceFlag(getTracer(...args));
+  }
   const exportStats = pipeline.stats;
   const afterFlush = pipeline.afterFlush;
 

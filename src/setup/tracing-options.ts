@@ -151,6 +151,13 @@ export interface TracingOptions {
   sampleRatio?: number;
   /** A sampler of your own; wins over `sampleRatio`. */
   sampler?: Sampler;
+  /**
+   * Make spans as small objects that hand themselves to the export on `end()` (default `true`), or,
+   * with `false`, as the SDK's `Span` objects. Both export the same fields; the small ones cost less
+   * CPU and garbage, and their start times have sub-millisecond precision (the SDK's are whole
+   * milliseconds). `false` is for a processor or tool that needs the SDK's own span class.
+   */
+  leanSpans?: boolean;
   /** BatchSpanProcessor settings. */
   batch?: BatchOptions;
   /**

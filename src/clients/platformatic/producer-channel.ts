@@ -55,7 +55,7 @@ function startMessageSpan(
       addMessageAttributes(details, key === null ? undefined : key, payload(message.value), options.captureMessageKey !== false);
       span.setAttributes(details);
     }
-    const ctx = options.pipelineOrigin === false ? injectionContextWithoutOrigin(parent, span) : injectionContext(parent, span, topic, Date.now());
+    const ctx = options.pipelineOrigin === false ? injectionContextWithoutOrigin(parent, span) : injectionContext(parent, span);
     traced = injectIntoOutgoing(tracing.propagator, ctx, message, all.headerType ?? 'buffer');
   } catch (err) {
     span.end(); // a started span always ends, even when what follows its start fails

@@ -86,19 +86,26 @@ describe('pipeline origin in tracestate', () => {
     assert.equal(replaced, 'kjt=1:2:orders,congo=t61rcWkgMzE');
   });
 
-  it('a first produce starts the pipeline; each consumer hop records time since origin and forwards it one hop further', async () => {
+  it('a first produce writes no entry: its record is the origin; each consumer hop records time since origin and forwards it one hop further', async () => {
     const t = memoryTracing();
     const p = fakeProducer();
     const producer = instrumentProducer(p.producer, { ...t.options });
-    const before = Date.now();
     await producer.send({ topic: 'orders', messages: [{ value: 'o', headers: { tracestate: 'congo=t61rcWkgMzE' } }] });
     const first = p.sent[0]?.messages[0];
-    const state = header(first, 'tracestate') ?? '';
-    const origin = parseOrigin(createTraceState(state).get('kjt'));
-    assert.ok(typeof origin === 'object', state);
-    assert.equal(origin.entry, 'orders');
-    assert.equal(origin.hop, 1);
-    assert.ok(origin.originMs >= before && origin.originMs <= Date.now());
+    assert.equal(header(first, 'tracestate'), 'congo=t61rcWkgMzE', 'no entry of ours at the first hop; the other vendor keeps its own');
+
+    // The first hop's consumer takes the origin from the record: its timestamp and its topic.
+    const stamped = Date.now() - 1500;
+    const firstHop = await hop('orders', kafkaMessage({ traceparent: header(first, 'traceparent') as string }, { timestamp: String(stamped) }), 'payments');
+    assert.equal(firstHop.process?.attributes['kafkajs_tracing.pipeline.entry'], 'orders');
+    assert.equal(firstHop.process?.attributes['kafkajs_tracing.pipeline.hop'], 1);
+    const sinceRecord = firstHop.process?.attributes['kafkajs_tracing.pipeline.latency_ms'] as number;
+    assert.ok(sinceRecord >= 1500 && sinceRecord < 2500, String(sinceRecord));
+    assert.deepEqual(parseOrigin(createTraceState(header(firstHop.out, 'tracestate')).get('kjt')), { originMs: stamped, hop: 2, entry: 'orders' }, 'the second hop carries it');
+    const [firstPoint] = await firstHop.points('kafkajs_tracing.pipeline.latency');
+    assert.equal((firstPoint?.value as { count: number }).count, 1, 'the first hop is measured too');
+    const untraced = await hop('orders', kafkaMessage({}, { timestamp: String(stamped) }), 'payments');
+    assert.equal(untraced.process?.attributes['kafkajs_tracing.pipeline.hop'], undefined, 'a message without trace context is no pipeline of ours');
 
     // 2 s later, payments consumes it and produces to `payments`.
     const originMs = Date.now() - 2000;
@@ -139,11 +146,8 @@ describe('pipeline origin in tracestate', () => {
     const r = await hop('inbound', incoming, 'payments', { trustUpstream: false });
     assert.equal(r.process?.attributes['kafkajs_tracing.pipeline.latency_ms'], undefined);
     assert.equal((await r.points('kafkajs_tracing.pipeline.latency')).length, 0);
-    const started = parseOrigin(createTraceState(header(r.out, 'tracestate')).get('kjt'));
-    assert.ok(typeof started === 'object');
-    assert.equal(started.entry, 'payments');
-    assert.equal(started.hop, 1);
-    assert.ok(started.originMs >= before);
+    assert.equal(header(r.out, 'tracestate'), undefined, 'the produced record starts a new pipeline: it carries no entry');
+    assert.ok(Date.now() >= before);
   });
 
   it('clock skew and garbage are counted, never recorded', async () => {
@@ -188,23 +192,20 @@ describe('pipeline origin: the value injected per message', () => {
     trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.NONE, traceState: traceState === undefined ? undefined : createTraceState(traceState) });
   const carried = (ctx: Context) => trace.getSpanContext(ctx)?.traceState?.serialize();
 
-  it('is the origin of each message, whatever was injected just before (same millisecond, other topic, other hop)', () => {
-    const cases: Array<[Context, string, number, string | undefined, string]> = [
-      [ROOT_CONTEXT, 'a', 1000, undefined, 'kjt=rs:1:a'],
-      [ROOT_CONTEXT, 'a', 1000, undefined, 'kjt=rs:1:a'],
-      [ROOT_CONTEXT, 'b', 1000, undefined, 'kjt=rs:1:b'],
-      [ROOT_CONTEXT, 'b', 1001, undefined, 'kjt=rt:1:b'],
-      [ROOT_CONTEXT, 'b', 1001, 'congo=t61', 'kjt=rt:1:b,congo=t61'],
-      [ROOT_CONTEXT, 'b', 1001, 'kjt=old', 'kjt=rt:1:b'],
-      [withOrigin(ROOT_CONTEXT, { originMs: 1000, hop: 1, entry: 'a' }), 'c', 1001, undefined, 'kjt=rs:2:a'],
-      [withOrigin(ROOT_CONTEXT, { originMs: 1000, hop: 2, entry: 'a' }), 'c', 1001, undefined, 'kjt=rs:3:a'],
-      [withOrigin(ROOT_CONTEXT, { originMs: 1000, hop: 2, entry: 'b' }), 'c', 1001, undefined, 'kjt=rs:3:b'],
-      [ROOT_CONTEXT, 'a', 1000, undefined, 'kjt=rs:1:a'],
-      [ROOT_CONTEXT, 'not a topic!', 1000, 'congo=t61', 'congo=t61'],
-      [ROOT_CONTEXT, 'a', 1000, undefined, 'kjt=rs:1:a'],
+  it('is the origin of each message, whatever was injected just before (other origin, other hop); a first hop writes none', () => {
+    const cases: Array<[Context, string | undefined, string | undefined]> = [
+      [ROOT_CONTEXT, undefined, undefined],
+      [ROOT_CONTEXT, 'congo=t61', 'congo=t61'],
+      [ROOT_CONTEXT, 'kjt=old', undefined],
+      [withOrigin(ROOT_CONTEXT, { originMs: 1000, hop: 1, entry: 'a' }), undefined, 'kjt=rs:2:a'],
+      [withOrigin(ROOT_CONTEXT, { originMs: 1000, hop: 1, entry: 'a' }), undefined, 'kjt=rs:2:a'],
+      [withOrigin(ROOT_CONTEXT, { originMs: 1000, hop: 2, entry: 'a' }), undefined, 'kjt=rs:3:a'],
+      [withOrigin(ROOT_CONTEXT, { originMs: 1000, hop: 2, entry: 'b' }), 'congo=t61', 'kjt=rs:3:b,congo=t61'],
+      [withOrigin(ROOT_CONTEXT, { originMs: 1001, hop: 2, entry: 'b' }), undefined, 'kjt=rt:3:b'],
+      [ROOT_CONTEXT, undefined, undefined],
     ];
-    for (const [parent, topic, nowMs, state, expected] of cases) {
-      assert.equal(carried(injectionContext(parent, span(state), topic, nowMs)), expected, `${topic} at ${nowMs} under ${state}`);
+    for (const [parent, state, expected] of cases) {
+      assert.equal(carried(injectionContext(parent, span(state))), expected, `${String(parent.getValue(Symbol.for('x')))} under ${state}`);
     }
   });
 });

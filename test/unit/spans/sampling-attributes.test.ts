@@ -84,7 +84,7 @@ describe('attributes at span start and sampled-out messages', () => {
     assert.equal(s.exporter.getFinishedSpans().length, 0);
     const out = p.sent[0]?.messages[0];
     assert.match(String(out?.headers?.traceparent), /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/, 'the decision travels on');
-    assert.match(String(out?.headers?.tracestate), /^kjt=/, 'so does the pipeline origin, for the latency metric downstream');
+    assert.equal(out?.headers?.tracestate, undefined, 'a first hop carries no origin entry: the record itself is the origin');
     assert.equal(reads(), 2, 'key and value read once each: by the copy of the message that carries the headers, not for attributes');
   });
 
@@ -126,6 +126,10 @@ describe('attributes at span start and sampled-out messages', () => {
       'messaging.kafka.offset': 5,
       'kafkajs_tracing.queue_time_ms': queued,
       'messaging.kafka.message.end_to_end_latency_ms': queued,
+      // A traced message without an origin entry is a pipeline's first hop, timed from its record.
+      'kafkajs_tracing.pipeline.entry': 'orders',
+      'kafkajs_tracing.pipeline.hop': 1,
+      'kafkajs_tracing.pipeline.latency_ms': queued,
     });
   });
 

@@ -1,0 +1,61 @@
+/* global require, process, Buffer, setImmediate, setTimeout, console */
+/* eslint-disable @typescript-eslint/no-require-imports -- a plain CommonJS script: loads either build by path, without tsx in the measured process */
+// One variant's CPU µs per message, produce and consume, through startTracing's default export path
+// (spans encoded into Jaeger Thrift at span end, bodies handed to a sink that resolves at once), on
+// stubbed kafkajs clients. One variant per process, so two builds can be compared run by run:
+//   node bench/hot-path.cjs <plain|lean100|lean1|sdk100|sdk1> [ops] [both|produce|consume]
+//   DIST=<other build>/dist/index.js DIST_SETUP=<other build>/dist/setup/index.js node bench/hot-path.cjs lean1
+// Env: BSP=1 exports through the SDK's BatchSpanProcessor instead; NO_KJT=1 sets pipelineOrigin: false;
+// KJT_IN=1 gives consumed messages a kjt tracestate entry (as a producer before issue 22 wrote at hop 1);
+// CG=1 toggles callgrind's instrumentation around the measured loops (run under
+// valgrind --tool=callgrind --instr-atstart=no; clock reads are inflated there: see the report of issue 22).
+const { Kafka } = require('kafkajs');
+const { ExportResultCode, CompositePropagator, W3CTraceContextPropagator, W3CBaggagePropagator } = require('@opentelemetry/core');
+const api = require('@opentelemetry/api');
+const { startTracing } = require(process.env.DIST_SETUP ?? '../dist/setup/index.js');
+const { instrumentConsumer, instrumentProducer } = require(process.env.DIST ?? '../dist/index.js');
+const [variant = 'lean100', opsArg = '20000', side = 'both'] = process.argv.slice(2);
+const OPS = Number(opsArg);
+const VALUE = Buffer.alloc(1200, 0x61);
+api.propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+function stubbed() {
+  const p = new Kafka({ brokers: ['127.0.0.1:1'], logLevel: 0 }).producer();
+  const ack = [{ topicName: 'bench', partition: 0, errorCode: 0, baseOffset: '0' }];
+  p.send = () => Promise.resolve(ack);
+  return p;
+}
+let producer = stubbed(); let eachMessage = async () => undefined; let tracing;
+const ratio = variant.endsWith('100') ? 1 : 0.01;
+if (variant !== 'plain') {
+  const { JaegerHttpExporter } = require((process.env.DIST_SETUP ?? '../dist/setup/index.js').replace('index.js', 'jaeger-exporter.js'));
+  class Sink extends JaegerHttpExporter { send() { return Promise.resolve(); } }
+  const exporter = process.env.BSP ? { export: (s, d) => d({ code: ExportResultCode.SUCCESS }), shutdown: async () => {} } : new Sink({ endpoint: 'http://127.0.0.1:1/api/traces' });
+  tracing = startTracing({ serviceName: 'bench', exporter, register: false, sampleRatio: ratio, leanSpans: variant.startsWith('lean'), batch: { maxQueueSize: 1e6, maxExportBatchSize: 512, scheduledDelayMillis: 100 } });
+  const opts = { tracerProvider: tracing.provider, ...(process.env.NO_KJT ? { pipelineOrigin: false } : {}) };
+  producer = instrumentProducer(producer, opts);
+  let captured;
+  instrumentConsumer({ run: async (c) => void (captured = c) }, opts).run({ eachMessage: async () => undefined });
+  eachMessage = captured.eachMessage;
+}
+const s = Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+const u = Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00');
+const payloads = Array.from({ length: 1000 }, (_, i) => ({ topic: 'bench', partition: 0, message: { key: Buffer.from(`k${i}`), value: VALUE, timestamp: String(Date.now()), attributes: 0, offset: String(i), headers: { traceparent: i % Math.round(1 / ratio) === 0 ? s : u, ...(process.env.KJT_IN ? { tracestate: Buffer.from('kjt=mi0x4s2o:1:orders') } : {}) } }, heartbeat: async () => undefined, pause: () => () => undefined }));
+const tick = () => new Promise((r) => setImmediate(r));
+async function produce(n) { for (let i = 0; i < n; i++) if ((i & 1023) === 0) await tick(); else await producer.send({ topic: 'bench', messages: [{ key: `k${i}`, value: VALUE }] }); }
+async function consume(n) { for (let i = 0; i < n; i++) if ((i & 1023) === 0) await tick(); else await eachMessage(payloads[i % 1000]); }
+(async () => {
+  const t = (c) => (c.user + c.system);
+  if (side !== 'consume') { await produce(3000); }
+  if (side !== 'produce') { await consume(3000); }
+  const cg = (on) => { if (process.env.CG) require('child_process').execSync(`callgrind_control -i ${on ? 'on' : 'off'} ${process.pid}`, { stdio: 'ignore' }); };
+  await new Promise((r) => setTimeout(r, 300));
+  cg(true);
+  const c0 = process.cpuUsage();
+  if (side !== 'consume') await produce(OPS);
+  const c1 = process.cpuUsage();
+  if (side !== 'produce') await consume(OPS);
+  const c2 = process.cpuUsage();
+  cg(false);
+  await tracing?.shutdown();
+  console.log(JSON.stringify({ variant, ops: OPS, produceCpuUs: +(t(process.cpuUsage(c0)) - t(process.cpuUsage(c1))) / OPS, consumeCpuUs: (t(process.cpuUsage(c1)) - t(process.cpuUsage(c2))) / OPS }));
+})();

@@ -1,0 +1,68 @@
+import { trace, type Context, type Span } from '@opentelemetry/api';
+
+/**
+ * The API's own key for the active span, read once through `trace.setSpan` (the API keeps it
+ * private): a probe context records the key it is given.
+ */
+const SPAN_KEY: symbol = (() => {
+  let key: symbol | undefined;
+  const probe: Context = {
+    getValue: () => undefined,
+    setValue: (k) => ((key = k), probe),
+    deleteValue: () => probe,
+  };
+  trace.setSpan(probe, trace.wrapSpanContext({ traceId: '', spanId: '', traceFlags: 0 }));
+  if (!key) throw new Error('@opentelemetry/api: trace.setSpan set no context value');
+  return key;
+})();
+
+/**
+ * `parent` with one or two values set, without copying the parent's. The API's contexts copy their
+ * whole map on every `setValue` (the parent's baggage, suppression and any value an application
+ * keeps there), and a message's context was set twice (its span, its pipeline origin): this one
+ * holds its values and asks the parent for anything else. A context derived from it is made the
+ * API's way, once (and kept), so it behaves exactly as one built with `setValue` throughout.
+ */
+class Overlay implements Context {
+  private flat: Context | undefined;
+
+  constructor(
+    private readonly parent: Context,
+    private readonly key: symbol,
+    private readonly value: unknown,
+    private readonly key2?: symbol,
+    private readonly value2?: unknown,
+  ) {}
+
+  getValue(key: symbol): unknown {
+    if (key === this.key) return this.value;
+    if (key === this.key2 && this.key2 !== undefined) return this.value2;
+    return this.parent.getValue(key);
+  }
+
+  setValue(key: symbol, value: unknown): Context {
+    return this.flatten().setValue(key, value);
+  }
+
+  deleteValue(key: symbol): Context {
+    return this.flatten().deleteValue(key);
+  }
+
+  private flatten(): Context {
+    if (!this.flat) {
+      const one = this.parent.setValue(this.key, this.value);
+      this.flat = this.key2 === undefined ? one : one.setValue(this.key2, this.value2);
+    }
+    return this.flat;
+  }
+}
+
+/** `trace.setSpan(parent, span)` without copying the parent's values (see {@link Overlay}). @internal */
+export function withSpan(parent: Context, span: Span): Context {
+  return new Overlay(parent, SPAN_KEY, span);
+}
+
+/** `trace.setSpan(parent, span).setValue(key, value)` in one object (see {@link Overlay}). @internal */
+export function withSpanAndValue(parent: Context, span: Span, key: symbol, value: unknown): Context {
+  return new Overlay(parent, SPAN_KEY, span, key, value);
+}
