@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Application, LogLevel } from 'typedoc';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const OTEL_INSTRUMENTATION_SOURCE = 'https://github.com/open-telemetry/opentelemetry-js/tree/main/experimental/packages/opentelemetry-instrumentation';
 const args = process.argv.slice(2);
 const flag = (name) => {
   const i = args.indexOf(name);
@@ -42,6 +43,14 @@ export async function buildApiDocs({ out = join(root, 'docs', 'api'), json } = {
     treatWarningsAsErrors: true,
     logLevel: LogLevel.Warn,
     validation: { notExported: true, invalidLink: true, notDocumented: false },
+    // KafkaTracingInstrumentation inherits getModuleDefinitions' comment from @opentelemetry/instrumentation,
+    // which links to that package's own types: send those links to its source instead of failing on them.
+    externalSymbolLinkMappings: {
+      '@opentelemetry/instrumentation': {
+        'InstrumentationAbstract.init': OTEL_INSTRUMENTATION_SOURCE,
+        InstrumentationModuleDefinition: OTEL_INSTRUMENTATION_SOURCE,
+      },
+    },
     ...(json ? { json } : {}),
   });
   const project = await app.convert();

@@ -29,7 +29,7 @@ const MODULES = [
 /**
  * The drop-in form of this package: an OpenTelemetry `Instrumentation` that patches kafkajs's `Kafka`
  * and Confluent's `KafkaJS.Kafka` so every producer and consumer created after it is enabled goes
- * through the same wrappers as {@link traceKafka} (same spans, attributes, options and metrics), with
+ * through the same wrappers as `traceKafka` (same spans, attributes, options and metrics), with
  * no change to the code that creates the clients: frameworks such as NestJS's Kafka transport included.
  *
  * Register it like any instrumentation, before the client library is loaded: CommonJS is patched through
