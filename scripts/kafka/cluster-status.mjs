@@ -58,7 +58,7 @@ async function show() {
     if (!names.length) console.log('topics: none yet');
     const shown = names.slice(0, 30);
     const { topics } = await a.fetchTopicMetadata({ topics: shown });
-    for (const t of topics) {
+    for (const t of [...topics].sort((x, y) => x.name.localeCompare(y.name))) {
       const parts = [...t.partitions].sort((x, y) => x.partitionId - y.partitionId);
       const cells = parts.map((p) => `p${p.partitionId} leader ${p.leader} replicas [${p.replicas}] isr [${p.isr}]`);
       console.log(`topic ${t.name}: ${cells.join('; ')}`);
