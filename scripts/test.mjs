@@ -250,7 +250,9 @@ function runClusterStage() {
       console.error('\nthe cluster stage needs the 3-broker cluster and the collector tier; they did not start (see above).');
       return 1;
     }
-    code = spawnSync(process.execPath, [...nodeTest, ...clusterFiles], { cwd: root, stdio: 'inherit' }).status ?? 1;
+    // --test-force-exit: a kafkajs client whose broker was killed under it can leave a retry timer behind
+    // after disconnect(), which would keep a finished test file's process alive.
+    code = spawnSync(process.execPath, [...nodeTest, '--test-force-exit', ...clusterFiles], { cwd: root, stdio: 'inherit' }).status ?? 1;
   } finally {
     if (!tierWasUp) tierCmd('down');
     if (!clusterWasUp) cluster('down');

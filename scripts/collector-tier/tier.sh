@@ -47,7 +47,10 @@ start_one() {
   local conf; conf=$(config "$name")
   say "starting the $name Jaeger (config $conf; log $DIR/logs/$name.log)"
   rm -f "$DIR/run/$name.pid"
-  setsid -f bash -c 'echo $$ >"$0"; exec "$@"' "$DIR/run/$name.pid" "$JAEGER_BIN" --config "$conf" >>"$DIR/logs/$name.log" 2>&1 </dev/null
+  # Jaeger traces itself over OTLP to 127.0.0.1:4317 by default: that is the single Jaeger's port (another
+  # run's), so its own spans are sampled away and the exporter pointed at a port of this tier's range.
+  OTEL_TRACES_SAMPLER=always_off OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:26317 OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://127.0.0.1:26317 \
+    setsid -f bash -c 'echo $$ >"$0"; exec "$@"' "$DIR/run/$name.pid" "$JAEGER_BIN" --config "$conf" >>"$DIR/logs/$name.log" 2>&1 </dev/null
   for _ in $(seq 1 50); do [ -s "$DIR/run/$name.pid" ] && break; sleep 0.1; done
   local t0=$SECONDS
   until node "$ROOT/scripts/wait-ready.mjs" jaeger "$(health_url "$name")" 1 2>/dev/null; do

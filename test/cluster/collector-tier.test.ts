@@ -8,7 +8,7 @@ import { clusterKafka } from '../support/cluster';
 import { collectStored, expectedSpans, servicesOf, startPipeline, tier, type Pipeline } from '../support/tier';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const isErr = (v: string) => v.startsWith('err');
+const isErr = (v: string) => v.startsWith('err') || v.startsWith('keep');
 const index = (v: string) => Number(v.split('-')[2]);
 
 async function until(cond: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
@@ -19,7 +19,7 @@ async function until(cond: () => boolean, timeoutMs: number, what: () => string)
   }
 }
 
-/** Sends `ok-n` / `err-n` (every `errEvery`th) messages at `rate` per second until stopped. */
+/** Sends `ok-n` / `keep-n` (every `errEvery`th: an error span at the trace's start) messages at `rate` per second until stopped. */
 function paced(p: Pipeline, prefix: string, rate: number, errEvery: number) {
   let n = 0;
   let stopped = false;
@@ -29,7 +29,7 @@ function paced(p: Pipeline, prefix: string, rate: number, errEvery: number) {
   const loop = (async () => {
     while (!stopped) {
       if (n < (rate * (Date.now() - t0)) / 1000 && inFlight.size < 32) {
-        const value = `${n % errEvery === 0 ? 'err' : 'ok'}-${prefix}-${n}`;
+        const value = `${n % errEvery === 0 ? 'keep' : 'ok'}-${prefix}-${n}`;
         n++;
         const s = p.send(value).then(() => void sent.push(value), () => undefined);
         inFlight.add(s);

@@ -1,10 +1,12 @@
 // The collector tier of scripts/collector-tier/ for the tests in test/cluster/: control of its two
 // Jaegers, and a pipeline of three services (a → topic → b → topic → c) on the cluster whose spans go
-// over OTLP to the gateway. Messages whose value starts with `err` get an error span in service c.
+// over OTLP to the gateway. Messages whose value starts with `err` get an error span in service c, at
+// the end of the trace; those starting with `keep` are sent inside an error span of service a, at its
+// start, so the gateway sees the error in the trace's first spans whatever the consumers' lag.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SpanStatusCode, context, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { instrumentConsumer, instrumentProducer } from '../../src/index';
@@ -61,6 +63,7 @@ export async function startPipeline(kafka: Kafka, name: string): Promise<Pipelin
   const producerB = instrumentProducer(kafka.producer(), { tracerProvider: services.b.provider });
   const consumerB = instrumentConsumer(kafka.consumer({ groupId: `${t1}-b` }), { tracerProvider: services.b.provider });
   const consumerC = instrumentConsumer(kafka.consumer({ groupId: `${t2}-c` }), { tracerProvider: services.c.provider });
+  const tracerA = services.a.provider.getTracer('tier-test');
   const tracerC = services.c.provider.getTracer('tier-test');
   // Messages are sent only once both consumers hold their partitions: a trace is decided a few seconds
   // after its first span, and a group still forming would put its later spans after the decision.
@@ -91,7 +94,17 @@ export async function startPipeline(kafka: Kafka, name: string): Promise<Pipelin
     services,
     done,
     async send(value: string) {
-      await producerA.send({ topic: t1, acks: -1, messages: [{ value }] });
+      if (!value.startsWith('keep')) {
+        await producerA.send({ topic: t1, acks: -1, messages: [{ value }] });
+        return;
+      }
+      const span = tracerA.startSpan('checkout');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'marked by the test' });
+      try {
+        await context.with(trace.setSpan(context.active(), span), () => producerA.send({ topic: t1, acks: -1, messages: [{ value }] }));
+      } finally {
+        span.end();
+      }
     },
     async close() {
       await Promise.all([consumerB, consumerC, producerA, producerB].map((c) => c.disconnect().catch(() => undefined)));
@@ -100,9 +113,9 @@ export async function startPipeline(kafka: Kafka, name: string): Promise<Pipelin
   };
 }
 
-/** The spans a complete trace of a message has: a's send, b's process and send, c's process (and c's error span). */
+/** The spans a complete trace of a message has: a's send, b's process and send, c's process (and the error span). */
 export function expectedSpans(value: string): number {
-  return value.startsWith('err') ? 5 : 4;
+  return value.startsWith('err') || value.startsWith('keep') ? 5 : 4;
 }
 
 /** Services of a stored trace. */
