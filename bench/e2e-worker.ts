@@ -21,6 +21,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '0' }, // messages/s to pace at; 0 = as fast as possible
     exporter: { type: 'string', default: 'jaeger' }, // jaeger | otlp
     brokers: { type: 'string', default: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
+    replication: { type: 'string', default: '1' }, // replication factor of the bench topic (3 on the cluster)
     client: { type: 'string', default: 'kafkajs' }, // kafkajs | confluent (plain and ours only: bench/e2e-confluent.ts)
   },
 });
@@ -74,7 +75,7 @@ async function kafkajsPair(topic: string, eachMessage: EachMessage): Promise<Ben
   if (variant === 'ours') kafka = traceKafka(kafka);
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: Number(values.partitions) }], waitForLeaders: true });
+  await admin.createTopics({ topics: [{ topic, numPartitions: Number(values.partitions), replicationFactor: Number(values.replication) }], waitForLeaders: true });
   await admin.disconnect();
 
   const producer = kafka.producer({ allowAutoTopicCreation: false });

@@ -9,6 +9,9 @@
 //   npm run bench:e2e -- --sustained --repeat 3 --variants plain,jaeger-sink,jaeger
 //   npm run bench:e2e -- --sustained --variants jaeger-sink,jaeger --outage 20:15   # collector down 20 s in, for 15 s
 //   npm run bench:e2e -- --sustained --node 24      # the whole run on Node 24 (fetched into .cache/node/)
+//   npm run bench:e2e -- --sustained --topology single,cluster --variants plain,jaeger-sink
+//       # each variant on the single broker and on the 3-broker cluster (RF 3, acks=all; start it first with
+//       # `npm run infra:up -- --brokers 3`; KAFKA_CLUSTER_BROKERS names another), rows `<variant>@cluster`
 //
 // Sustained variants: plain; plain-headers (untraced, every message carrying the trace headers ours
 // writes: kafkajs's own cost of carrying them); jaeger / otlp (ours, exporting to the real Jaeger on the same cores);
@@ -39,11 +42,17 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '12000' },
     outage: { type: 'string' }, // <start s>:<length s>: stop the collector that long, that far into each traced run
     'cpu-prof': { type: 'string' }, // directory: each worker writes a V8 CPU profile there (node --cpu-prof)
+    topology: { type: 'string', default: 'single' }, // single | cluster | single,cluster (sustained and burst alike)
     node: { type: 'string' }, // a Node.js major line (20, 22, 24, 26) to run the whole benchmark on; others are fetched into .cache/node/
   },
 });
 
 const root = join(__dirname, '..');
+/** The 3-broker cluster of `infra.sh --brokers 3`: replication factor 3, producers with acks=all (kafkajs's default). */
+const CLUSTER = ['--brokers', process.env.KAFKA_CLUSTER_BROKERS ?? '127.0.0.1:19092,127.0.0.1:19192,127.0.0.1:19292', '--replication', '3'];
+const topologies = values.topology!.split(',') as Array<'single' | 'cluster'>;
+/** Row name of a variant on a topology: the single broker keeps the plain names. */
+const rowName = (v: string, topology: string) => (topology === 'cluster' ? `${v}@cluster` : v);
 
 /** With `--node N` on another line, runs this same command under that line's binary instead. */
 async function reExecOnRequestedNode(): Promise<boolean> {
@@ -161,7 +170,7 @@ async function main(): Promise<void> {
    * a sink started for the `-sink` ones, the worker run, the outage staged for traced ones.
    */
   let confluentPath: string | undefined;
-  const runVariant = async (v: string, common: string[], round: number): Promise<void> => {
+  const runVariant = async (v: string, common: string[], round: number, topology: string): Promise<void> => {
     const sink = v.endsWith('-sink') ? new CollectorSink() : undefined;
     await sink?.start();
     const confluent = v.startsWith('confluent-');
@@ -171,9 +180,10 @@ async function main(): Promise<void> {
     const env: Record<string, string> = sink ? { OTEL_EXPORTER_JAEGER_ENDPOINT: sink.jaegerEndpoint, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: sink.otlpEndpoint } : {};
     if (confluent) env.NODE_PATH = confluentPath ??= confluentNodePath();
     const client = confluent ? ['--client', 'confluent'] : [];
-    const r = await run(['--variant', workerVariant, ...client, ...(untraced ? [] : ['--exporter', exporter]), ...common], env, untraced ? undefined : outage(sink, values.outage));
+    const where = topology === 'cluster' ? CLUSTER : [];
+    const r = await run(['--variant', workerVariant, ...client, ...(untraced ? [] : ['--exporter', exporter]), ...common, ...where], env, untraced ? undefined : outage(sink, values.outage));
     await sink?.stop();
-    results.push({ ...r, name: v, round, sinkSpans: sink?.spans, sinkErrors: sink?.errors });
+    results.push({ ...r, name: rowName(v, topology), topology, round, sinkSpans: sink?.spans, sinkErrors: sink?.errors });
     const f = (x: unknown) => String(x);
     console.log(`  ${f(r.messagesPerSecond)} msg/s, ${f(r.cpuMicrosPerMessage)} µs CPU/msg, p99 ${f(r.latencyP99Ms)} ms, spans ${JSON.stringify(r.spans)}${sink ? `, sink received ${sink.spans}` : ''}`);
   };
@@ -181,9 +191,12 @@ async function main(): Promise<void> {
   const ratiosToPlain = (variants: string[], columns: [string, string][]): Record<string, number> => {
     const row = (k: string, col: string) => summary.table[k]?.[col] ?? NaN;
     const out: Record<string, number> = {};
-    for (const v of variants.filter((x) => x !== 'plain' && x !== 'confluent-plain')) {
-      const base = v.startsWith('confluent-') ? 'confluent-plain' : 'plain';
-      for (const [col, label] of columns) out[`${v} / ${base} (${label})`] = +(row(v, col) / row(base, col)).toFixed(3);
+    for (const topology of topologies) {
+      for (const v of variants.filter((x) => x !== 'plain' && x !== 'confluent-plain')) {
+        const base = rowName(v.startsWith('confluent-') ? 'confluent-plain' : 'plain', topology);
+        const name = rowName(v, topology);
+        for (const [col, label] of columns) out[`${name} / ${base} (${label})`] = +(row(name, col) / row(base, col)).toFixed(3);
+      }
     }
     return out;
   };
@@ -195,9 +208,11 @@ async function main(): Promise<void> {
     const variants = values.variants!.split(',');
     for (let round = 1; round <= Number(values.repeat); round++) {
       // Plain kafkajs first in each round, on the same load: the latency floor of this broker on this machine.
-      for (const v of variants) {
-        console.log(`sustained ${round}/${values.repeat}: ${v}, ${rate} msg/s for ${seconds} s ...`);
-        await runVariant(v, common, round);
+      for (const topology of topologies) {
+        for (const v of variants) {
+          console.log(`sustained ${round}/${values.repeat}: ${rowName(v, topology)}, ${rate} msg/s for ${seconds} s ...`);
+          await runVariant(v, common, round, topology);
+        }
       }
     }
     summary = summarize(results, (r) => r.name as string);
@@ -212,9 +227,11 @@ async function main(): Promise<void> {
     // The burst: as fast as it goes. Default: plain, ours and the anchor, both exporting to the real Jaeger.
     const variants = process.argv.some((a) => a.startsWith('--variants')) ? values.variants!.split(',') : ['plain', 'jaeger', 'anchor'];
     for (let round = 1; round <= Number(values.rounds); round++) {
-      for (const v of variants) {
-        console.log(`round ${round}: ${v} ...`);
-        await runVariant(v, common, round);
+      for (const topology of topologies) {
+        for (const v of variants) {
+          console.log(`round ${round}: ${rowName(v, topology)} ...`);
+          await runVariant(v, common, round, topology);
+        }
       }
     }
     summary = summarize(results, (r) => r.name as string);

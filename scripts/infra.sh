@@ -10,6 +10,12 @@
 #   bash scripts/infra.sh clean    down, then delete Kafka's and Jaeger's data (keeps what was built)
 #   bash scripts/infra.sh stop|start kafka|jaeger   one service (used by the fault-injection tests)
 #
+# Cluster mode: `--brokers N` before the command (npm run infra:up -- --brokers 3) or KAFKA_BROKERS_COUNT=N
+# with N > 1 runs an N-node KRaft cluster instead of the single broker (Kafka only, no Jaeger; ports
+# 19092/19192/19292, controllers 19093/19193/19293, replication factor 3, min ISR 2; data in .cache/cluster/;
+# see scripts/kafka/cluster.sh). `status` then lists each broker and each topic's partition leaders;
+# `stop N` / `kill N` (SIGKILL) / `start N` act on node N.
+#
 # KAFKA_BROKERS set: Kafka is external, nothing is started for it. JAEGER_QUERY_URL set: same for Jaeger.
 # That is how users of `docker compose -f jaeger-compose.yml up -d` run the same tests and examples.
 # JAEGER_UI_SOURCE=/path/to/jaeger-ui-v1.74.0.tar.gz: build the UI from that copy of its source release.
@@ -32,6 +38,17 @@ JAEGER_UI_DIR=$CACHE/jaeger-ui-$JAEGER_UI_VERSION
 JAEGER_UI_ASSETS=$JAEGER_UI_DIR/build
 JAEGER_DATA=${JAEGER_DATA_DIR:-$CACHE/jaeger-data}
 READY_TIMEOUT_S=${INFRA_READY_TIMEOUT_S:-90}
+
+# `--brokers N` may come before or after the command.
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --brokers) KAFKA_BROKERS_COUNT=${2:?--brokers needs a number}; shift 2 ;;
+    --brokers=*) KAFKA_BROKERS_COUNT=${1#--brokers=}; shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+set -- "${args[@]+"${args[@]}"}"
 
 mkdir -p "$LOGS" "$RUN"
 
@@ -242,6 +259,12 @@ stop_pid() {
 # ---------- commands ----------
 
 cmd=${1:-status}
+if [ "${KAFKA_BROKERS_COUNT:-1}" != 1 ]; then
+  # shellcheck source=kafka/cluster.sh
+  . "$ROOT/scripts/kafka/cluster.sh"
+  cluster_cmd "$cmd" "${2:-}"
+  exit $?
+fi
 case "$cmd" in
   build)
     build_all

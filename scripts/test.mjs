@@ -8,6 +8,10 @@
 //   node scripts/test.mjs --unit          type-check, lint and unit tests only (no infrastructure; the network
 //                                         only on first use, for the other Node lines and Confluent's type declarations)
 //   node scripts/test.mjs --integration   integration tests only
+//   node scripts/test.mjs --cluster       the cluster stage only: test/cluster/ against a 3-broker KRaft cluster and
+//                                         the collector tier (infra.sh --brokers 3, scripts/collector-tier/tier.sh),
+//                                         on ports of their own (19092.., 24317.., 26686..); it runs after the
+//                                         integration tests in `npm test`, on this process's Node only
 //   node scripts/test.mjs <file...>       just these test files (infra started if any is an integration test)
 //   --node=26 (or --node=22,26)           these Node.js lines instead of the defaults (files: this process's own)
 //
@@ -47,14 +51,18 @@ function findTests(dir) {
   return out;
 }
 
-const kindOf = (f) => (f.includes('integration') ? 'integration' : f.includes(`test${'/'}package`) ? 'package' : 'unit');
+const kindOf = (f) =>
+  f.includes('integration') ? 'integration' : f.includes(`test${'/'}package`) ? 'package' : f.includes(`test${'/'}cluster`) ? 'cluster' : 'unit';
 const pick = (kind, dir) => (files.length ? files.filter((f) => kindOf(f) === kind) : findTests(join(root, dir)));
 const unitFiles = pick('unit', 'test/unit');
 const packageFiles = pick('package', 'test/package');
 const integrationFiles = pick('integration', 'test/integration');
-const doUnit = !only('--integration');
-const doPackage = !only('--integration') && !only('--unit');
-const doIntegration = !only('--unit');
+const clusterFiles = pick('cluster', 'test/cluster');
+const onlyCluster = only('--cluster');
+const doUnit = !only('--integration') && !onlyCluster;
+const doPackage = !only('--integration') && !only('--unit') && !onlyCluster;
+const doIntegration = !only('--unit') && !onlyCluster;
+const doCluster = !only('--unit') && !only('--integration') && clusterFiles.length > 0;
 const unitMajors = chosenMajors ?? (files.length ? [ownMajor] : UNIT_MAJORS);
 const integrationMajors = chosenMajors ?? (files.length ? [ownMajor] : INTEGRATION_MAJORS);
 const nodeTest = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1'];
@@ -231,4 +239,33 @@ if (status === 0 && integrating) {
 } else {
   stop();
 }
+if (status === 0 && doCluster) status = runClusterStage();
 process.exit(status);
+
+/**
+ * The cluster stage: a 3-broker cluster and the collector tier, started here and stopped after (both on
+ * ports of their own, so they never meet the single broker and Jaeger above), then test/cluster/.
+ */
+function runClusterStage() {
+  const started = Date.now();
+  const cluster = (cmd) => spawnSync('bash', [join(root, 'scripts/infra.sh'), '--brokers', '3', cmd], { cwd: root, stdio: 'inherit' }).status;
+  const tierCmd = (cmd) => spawnSync('bash', [join(root, 'scripts/collector-tier/tier.sh'), cmd], { cwd: root, stdio: 'inherit' }).status;
+  const clusterWasUp = spawnSync('bash', [join(root, 'scripts/infra.sh'), '--brokers', '3', 'status'], { cwd: root, stdio: 'ignore' }).status === 0;
+  const tierWasUp = spawnSync('bash', [join(root, 'scripts/collector-tier/tier.sh'), 'status'], { cwd: root, stdio: 'ignore' }).status === 0;
+  console.log(`\n== cluster stage: ${clusterFiles.length} files against a 3-broker cluster and the collector tier`);
+  let code = 1;
+  try {
+    if (cluster('up') !== 0 || tierCmd('up') !== 0) {
+      console.error('\nthe cluster stage needs the 3-broker cluster and the collector tier; they did not start (see above).');
+      return 1;
+    }
+    // --test-force-exit: a kafkajs client whose broker was killed under it can leave a retry timer behind
+    // after disconnect(), which would keep a finished test file's process alive.
+    code = spawnSync(process.execPath, [...nodeTest, '--test-force-exit', ...clusterFiles], { cwd: root, stdio: 'inherit' }).status ?? 1;
+  } finally {
+    if (!tierWasUp) tierCmd('down');
+    if (!clusterWasUp) cluster('down');
+    console.log(`== cluster stage: ${code === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  }
+  return code;
+}
