@@ -99,10 +99,13 @@ export async function readJaeger(root: string): Promise<JaegerReading | undefine
   } catch {
     return undefined;
   }
+  return { pid, cpuSeconds: processCpuSeconds(pid), ...spanCounters(text) };
+}
+
+/** The collector's span counters in a Prometheus text exposition from Jaeger's telemetry port. */
+export function spanCounters(text: string): Omit<JaegerReading, 'pid' | 'cpuSeconds'> {
   const storage = (labels: string) => labels.includes('exporter="jaeger_storage_exporter"');
   return {
-    pid,
-    cpuSeconds: processCpuSeconds(pid),
     accepted: counter(text, 'otelcol_receiver_accepted_spans_total', 'receiver'),
     refused: counter(text, 'otelcol_receiver_refused_spans_total', 'receiver'),
     stored: counter(text, 'otelcol_exporter_sent_spans_total', undefined, storage)[''] ?? 0,
