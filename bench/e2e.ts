@@ -27,6 +27,7 @@ import { delimiter, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAnchor } from './anchor';
 import { CollectorSink } from './collector-sink';
+import { jaegerUsageSince, readJaeger, type JaegerUsage } from './jaeger-probe';
 
 const { values } = parseArgs({
   options: {
@@ -124,9 +125,18 @@ function summarize(results: Result[], key: (r: Result) => string): { table: Reco
       'RSS drift MiB': rs.map((r) => (r.rssDriftMiB as number | null) ?? NaN),
       'spans ended': spans.map((s) => s?.endedSpans ?? 0),
       'spans exported': spans.map((s) => s?.exportedSpans ?? 0),
-      // Lost for good: the processor's queue dropped them, or an export failed and they were not resent.
-      'spans dropped': spans.map((s) => (s ? s.droppedSpans + (s.lostSpans ?? s.failedSpans) : 0)),
+      // Dropped: the processor's queue was full. Lost: an export failed and they were not resent (retry
+      // off, the budget full, refused, or still held at shutdown). Both are gone for good.
+      'spans dropped': spans.map((s) => s?.droppedSpans ?? 0),
+      'spans lost': spans.map((s) => (s ? (s.lostSpans ?? s.failedSpans) : 0)),
       'sink received': rs.map((r) => (r.sinkSpans as number | undefined) ?? NaN),
+      // Real-Jaeger variants: what Jaeger stored of the spans that ended, and its own CPU per stored span.
+      'stored/ended': rs.map((r) => (r.jaeger as JaegerUsage | undefined) && (r.spans as Spans)?.endedSpans ? +((r.jaeger as JaegerUsage).stored / (r.spans as NonNullable<Spans>).endedSpans).toFixed(4) : NaN),
+      'jaeger cpu s': rs.map((r) => (r.jaeger as JaegerUsage | undefined)?.cpuSeconds ?? NaN),
+      'jaeger µs/stored span': rs.map((r) => {
+        const j = r.jaeger as JaegerUsage | undefined;
+        return j && j.stored > 0 ? +((j.cpuSeconds * 1e6) / j.stored).toFixed(1) : NaN;
+      }),
     };
     table[k] = Object.fromEntries(Object.entries(figures).map(([f, xs]) => [f, median(xs)]));
     ranges[k] = Object.fromEntries(Object.entries(figures).map(([f, xs]) => [f, range(xs)]));
@@ -181,11 +191,16 @@ async function main(): Promise<void> {
     if (confluent) env.NODE_PATH = confluentPath ??= confluentNodePath();
     const client = confluent ? ['--client', 'confluent'] : [];
     const where = topology === 'cluster' ? CLUSTER : [];
+    // Real Jaeger on the same cores: its CPU and stored spans, read before and after the run.
+    const realJaeger = !sink && !untraced && topology !== 'cluster';
+    const jaegerBefore = realJaeger ? await readJaeger(root) : undefined;
+    if (realJaeger && !jaegerBefore) console.log("  Jaeger's pid or its metrics (:8888) could not be read: no Jaeger CPU or stored spans for this run");
     const r = await run(['--variant', workerVariant, ...client, ...(untraced ? [] : ['--exporter', exporter]), ...common, ...where], env, untraced ? undefined : outage(sink, values.outage));
     await sink?.stop();
-    results.push({ ...r, name: rowName(v, topology), topology, round, sinkSpans: sink?.spans, sinkErrors: sink?.errors });
+    const jaeger = await jaegerUsageSince(root, jaegerBefore);
+    results.push({ ...r, name: rowName(v, topology), topology, round, sinkSpans: sink?.spans, sinkErrors: sink?.errors, jaeger });
     const f = (x: unknown) => String(x);
-    console.log(`  ${f(r.messagesPerSecond)} msg/s, ${f(r.cpuMicrosPerMessage)} µs CPU/msg, p99 ${f(r.latencyP99Ms)} ms, spans ${JSON.stringify(r.spans)}${sink ? `, sink received ${sink.spans}` : ''}`);
+    console.log(`  ${f(r.messagesPerSecond)} msg/s, ${f(r.cpuMicrosPerMessage)} µs CPU/msg, p99 ${f(r.latencyP99Ms)} ms, spans ${JSON.stringify(r.spans)}${sink ? `, sink received ${sink.spans}` : ''}${jaeger ? `, Jaeger stored ${jaeger.stored} (accepted ${JSON.stringify(jaeger.accepted)}) for ${jaeger.cpuSeconds} s CPU` : ''}`);
   };
   // Each variant against the plain run of its own client (kafkajs or Confluent's) in the same runs.
   const ratiosToPlain = (variants: string[], columns: [string, string][]): Record<string, number> => {
