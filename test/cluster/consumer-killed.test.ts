@@ -49,7 +49,7 @@ describe('3-broker cluster: a consumer process killed mid-batch', () => {
     const workers: Worker[] = [0, 1, 2].map((i) => {
       const child = fork(join(__dirname, 'group-worker.ts'), [], {
         execArgv: ['--import', 'tsx'],
-        env: { ...process.env, CLUSTER_TOPIC: topic, CLUSTER_GROUP: `${topic}-g`, WORKER_NAME: `w${i}` },
+        env: { ...process.env, CLUSTER_TOPIC: topic, CLUSTER_GROUP: `${topic}-g`, WORKER_NAME: `w${i}`, WORKER_SLOW: i === 0 ? '1' : '0' },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       const w: Worker = { child, joined: false, processed: 0, spans: new SpanLedger() };
@@ -81,7 +81,7 @@ describe('3-broker cluster: a consumer process killed mid-batch', () => {
       const mark = (what: string) => console.log(`consumer killed: ${what} at +${((Date.now() - t0) / 1000).toFixed(1)} s`);
       await sleep(4000);
       // Kill it while it is inside a batch with messages still to go.
-      await until(() => (lastLeft.get(victim) ?? 0) > 100, 20000, () => 'the victim to be mid-batch');
+      await until(() => (lastLeft.get(victim) ?? 0) > 100, 45000, () => `the victim to be mid-batch (its last report: ${lastLeft.get(victim) ?? 'none'} of its batch left)`);
       victim.child.kill('SIGKILL');
       killed = true;
       mark(`w0 SIGKILLed mid-batch (${lastLeft.get(victim)} messages of its batch left, ${victim.processed} processed)`);

@@ -12,6 +12,9 @@ import { ledgerProvider } from '../support/span-ledger';
 const topic = process.env.CLUSTER_TOPIC ?? '';
 const groupId = process.env.CLUSTER_GROUP ?? '';
 const name = process.env.WORKER_NAME ?? 'worker';
+// The member to be killed works slower than its share of the load, so its backlog, and with it its batches,
+// grow whatever the machine's speed: a kill then lands inside a batch with messages to go.
+const slow = process.env.WORKER_SLOW === '1';
 // Resolves once the report left this process: offsets are committed only after that.
 const send = (m: unknown) => new Promise<void>((resolve) => process.send?.(m, undefined, {}, () => resolve()) ?? resolve());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,7 +32,8 @@ async function eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNeces
     if (!isRunning() || isStale()) break;
     const message = batch.messages[i];
     if (!message) break;
-    if (i % 4 === 0) await sleep(1); // the work: slow enough that a kill lands mid-batch
+    if (slow) await sleep(2);
+    else if (i % 4 === 0) await sleep(1); // the work
     const seen = ledger.ended.length;
     resolveOffset(message.offset); // ends the message's CONSUMER span
     const reported = send({ t: 'done', d: delivery(message), spans: ledger.ended.slice(seen), left: n - i - 1, partition: batch.partition });
