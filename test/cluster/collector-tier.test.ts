@@ -134,7 +134,14 @@ describe('collector tier: gateway (tail sampling) → Kafka → ingester', () =>
       await sleep(3000);
       await load.stop();
       await until(() => load.sent.every((v) => p.done.has(v)), 60000, () => 'service c to process every message');
-      await Promise.all(Object.values(p.services).map((s) => s.forceFlush()));
+      // A handler marks its message done before its CONSUMER span ends, so a span or two may end after
+      // a flush: flush until every ended span is accounted for (exported, or given up), 15 s at most.
+      const settled = () => Object.values(p.services).every((s) => { const x = s.exportStats(); return x.exportedSpans + x.lostSpans + x.droppedSpans >= x.endedSpans && x.heldSpans === 0; });
+      for (let t = 0; t < 30; t++) {
+        await Promise.all(Object.values(p.services).map((s) => s.forceFlush()));
+        if (settled()) break;
+        await sleep(500);
+      }
       const stats = Object.values(p.services).map((s) => s.exportStats());
       const sum = (f: (s: (typeof stats)[number]) => number) => stats.reduce((n, s) => n + f(s), 0);
       const accepted = await gatewayAcceptedSpans();

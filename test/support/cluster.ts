@@ -33,7 +33,22 @@ export async function createClusterTopic(kafka: Kafka, topic: string, numPartiti
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 3 }], waitForLeaders: true });
+    // A cluster that has just started may answer a metadata request for a topic it has created before
+    // every broker knows of it: kafkajs's wait for leaders then fails with a retriable error
+    // (UNKNOWN_TOPIC_OR_PARTITION). Ask again until every partition has a leader, for 30 s at most.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 3 }], waitForLeaders: true });
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const partitions = topics[0]?.partitions ?? [];
+        if (partitions.length === numPartitions && partitions.every((p) => p.leader >= 0)) return;
+      } catch (err) {
+        if ((err as { retriable?: boolean }).retriable !== true || Date.now() > deadline) throw err;
+      }
+      if (Date.now() > deadline) throw new Error(`topic ${topic}: not every partition has a leader after 30 s`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
   } finally {
     await admin.disconnect();
   }
