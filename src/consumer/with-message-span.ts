@@ -3,19 +3,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { reportSwallowed } from '../diag/report-once';
 import { recordError } from '../spans/span-errors';
 import { byMessage, messageSpan } from './each-batch';
-
-type Then = (onFulfilled: (v: unknown) => unknown, onRejected: (e: unknown) => unknown) => unknown;
-
-/** The `then` method of a thenable (read once: a getter could answer differently twice), else undefined. */
-function thenOf(value: unknown): Then | undefined {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
-  try {
-    const then: unknown = (value as { then?: unknown }).then;
-    return typeof then === 'function' ? (then as Then) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { thenOf } from '../thenable';
 
 /**
  * Runs `fn` inside the `process` span of one message of the current `eachBatch` call, in that

@@ -1,19 +1,7 @@
 import { context } from '@opentelemetry/api';
 import type { PlatformaticMessage } from './channel-types';
 import { deliveries, finishDelivery } from './consumer-channel';
-
-type Then = (onFulfilled: (v: unknown) => unknown, onRejected: (e: unknown) => unknown) => unknown;
-
-/** The `then` method of a thenable (read once: a getter could answer differently twice), else undefined. */
-function thenOf(value: unknown): Then | undefined {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined;
-  try {
-    const then: unknown = (value as { then?: unknown }).then;
-    return typeof then === 'function' ? (then as Then) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { thenOf } from '../../thenable';
 
 /**
  * Runs `fn` in the context of the `process` span of a message a `@platformatic/kafka` stream
