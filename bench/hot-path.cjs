@@ -10,14 +10,16 @@
 // CG=1 toggles callgrind's instrumentation around the measured loops (run under
 // valgrind --tool=callgrind --instr-atstart=no; clock reads are inflated there: see the report of issue 22).
 const { Kafka } = require('kafkajs');
-const { ExportResultCode, CompositePropagator, W3CTraceContextPropagator, W3CBaggagePropagator } = require('@opentelemetry/core');
+const { ExportResultCode } = require('@opentelemetry/core');
 const api = require('@opentelemetry/api');
 const { startTracing } = require(process.env.DIST_SETUP ?? '../dist/setup/index.js');
 const { instrumentConsumer, instrumentProducer } = require(process.env.DIST ?? '../dist/index.js');
 const [variant = 'lean100', opsArg = '20000', side = 'both'] = process.argv.slice(2);
 const OPS = Number(opsArg);
 const VALUE = Buffer.alloc(1200, 0x61);
-api.propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+// What startTracing registers globally: its W3C propagator and an AsyncLocalStorage context manager.
+api.propagation.setGlobalPropagator(require((process.env.DIST_SETUP ?? '../dist/setup/index.js').replace('setup/index.js', 'propagation/w3c-propagator.js')).w3cPropagator);
+api.context.setGlobalContextManager(new (require('@opentelemetry/context-async-hooks').AsyncLocalStorageContextManager)().enable());
 function stubbed() {
   const p = new Kafka({ brokers: ['127.0.0.1:1'], logLevel: 0 }).producer();
   const ack = [{ topicName: 'bench', partition: 0, errorCode: 0, baseOffset: '0' }];

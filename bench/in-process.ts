@@ -8,13 +8,14 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import * as kafkajs from 'kafkajs';
 import { loadAnchor } from './anchor';
 import { Kafka, type Consumer, type ConsumerRunConfig, type EachMessageHandler, type EachMessagePayload, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { startTracing, type Tracing } from '../dist/setup/index';
 import { instrumentConsumer, instrumentProducer } from '../dist/index'; // the built package, as users run it (tsx's module getters would add cost of their own)
 import { KafkaTracingInstrumentation } from '../dist/instrumentation/index';
+import { w3cPropagator } from '../dist/propagation/w3c-propagator'; // what startTracing registers by default
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const ANCHOR_NAME = 'anchor: instrumentation-kafkajs, 100%';
@@ -288,9 +289,13 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   if (!gc) throw new Error('run with node --expose-gc (npm run bench:in-process does)');
-  // Both traced stacks inject and extract through the global W3C propagator, as an application would
-  // have it; registered through the anchor's API copy when it is the newer one (see bench/anchor.ts).
-  loadAnchor().api.propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+  // Both traced stacks run under what startTracing registers globally, as an application using it
+  // would: its W3C propagator and an AsyncLocalStorage context manager, registered through the
+  // anchor's API copy when it is the newer one (see bench/anchor.ts). One process: the context
+  // manager's cost per promise on Node 20 lands in the plain baseline too (bench:e2e runs plain alone).
+  const { api } = loadAnchor();
+  api.propagation.setGlobalPropagator(w3cPropagator);
+  api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   // ONLY=<regex> keeps the variants whose names match (plain kafkajs always runs: it is the baseline).
   const only = process.env.ONLY ? new RegExp(process.env.ONLY) : undefined;
   const all = [...variants(), dropInVariant(), anchorVariant(), ...(await wireVariants())];

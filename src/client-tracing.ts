@@ -1,4 +1,5 @@
-import { propagation, trace, type Tracer } from '@opentelemetry/api';
+import { ProxyTracerProvider, propagation, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { asLazyTracer, START_LAZILY, type LazyTracer, type StartLazily } from './spans/lazy-start';
 import { globalOrW3cPropagator, telemetryRegistered } from './global-telemetry';
 import type { InstrumentationOptions } from './options';
 import { MessagingMetrics } from './metrics/messaging-metrics';
@@ -13,6 +14,12 @@ import { CLIENT_GATE, type Gated } from './client-gate';
  */
 export interface ClientTracing {
   tracer: Tracer;
+  /**
+   * Starts a span of {@link tracer}'s, the attributes built only if the tracer needs them: through
+   * the lazy start of startTracing's tracer when it is the one in effect (given, or behind the global
+   * proxy), else `tracer.startSpan` with the attributes built first.
+   */
+  startSpan: StartLazily;
   propagator: Propagator;
   metrics: MessagingMetrics;
   /** Extract-only propagators of the legacy formats the consumer opted into. */
@@ -29,13 +36,37 @@ export function clientTracing(options: InstrumentationOptions & { legacyFormats?
   const provider = options.tracerProvider ?? trace.getTracerProvider();
   const registered = options.tracerProvider || options.meterProvider ? () => true : telemetryRegistered;
   const gate = (options as Gated)[CLIENT_GATE];
+  // A tracer from the global proxy provider follows a provider registered later, so taking it once is safe.
+  const tracer = provider.getTracer(SCOPE_NAME, VERSION);
   return {
-    // A tracer from the global proxy provider follows a provider registered later, so taking it once is safe.
-    tracer: provider.getTracer(SCOPE_NAME, VERSION),
+    tracer,
+    startSpan: spanStarter(provider, tracer),
     // An explicit provider means the caller wants tracing even if nothing is registered globally.
     propagator: options.propagator ?? (options.tracerProvider ? globalOrW3cPropagator : propagation),
     metrics: new MessagingMetrics(options.meterProvider, options.pipelineEntries),
     legacy: legacyPropagators(options.legacyFormats),
     active: gate ? () => gate() && registered() : registered,
+  };
+}
+
+/**
+ * The `startSpan` of {@link ClientTracing}. Behind the global proxy the delegate is looked up on each
+ * call (one identity check while it stays the same), since a provider may be registered after the
+ * client was instrumented.
+ */
+function spanStarter(provider: TracerProvider, tracer: Tracer): StartLazily {
+  const eager: StartLazily = (name, kind, ctx, attributes, arg, links, startTime) => tracer.startSpan(name, { kind, attributes: attributes(arg), links, startTime }, ctx);
+  const direct = asLazyTracer(tracer);
+  if (direct) return (name, kind, ctx, attributes, arg, links, startTime) => direct[START_LAZILY](name, kind, ctx, attributes, arg, links, startTime);
+  if (!(provider instanceof ProxyTracerProvider)) return eager;
+  let delegate: TracerProvider | undefined;
+  let lazy: LazyTracer | undefined;
+  return (name, kind, ctx, attributes, arg, links, startTime) => {
+    const current = provider.getDelegate();
+    if (current !== delegate) {
+      delegate = current;
+      lazy = asLazyTracer(current.getTracer(SCOPE_NAME, VERSION));
+    }
+    return lazy ? lazy[START_LAZILY](name, kind, ctx, attributes, arg, links, startTime) : eager(name, kind, ctx, attributes, arg, links, startTime);
   };
 }

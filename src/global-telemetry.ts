@@ -1,6 +1,6 @@
 import { ProxyTracerProvider, ROOT_CONTEXT, context, createContextKey, createNoopMeter, metrics, propagation, trace, type Meter, type MeterProvider } from '@opentelemetry/api';
 import type { Propagator } from './propagation/propagator';
-import { w3cPropagator } from './propagation/w3c-propagator';
+import { W3C_FIELDS, w3cPropagator } from './propagation/w3c-propagator';
 
 // The one place that asks @opentelemetry/api what is registered globally. Each answer rests on an
 // assumption about the API, pinned by test/unit/global-telemetry.test.ts:
@@ -68,3 +68,15 @@ export const globalOrW3cPropagator: Propagator = {
   extract: (ctx, carrier, getter) => pick().extract(ctx, carrier, getter),
   fields: () => pick().fields(),
 };
+
+/**
+ * Whether `propagator` is, right now, this package's W3C trace context + baggage propagator: given
+ * directly, or registered globally (what `startTracing` registers by default), which its fields list
+ * identifies. The middleware then reads and writes the three headers itself. @internal
+ */
+export function readsW3cDirectly(propagator: Propagator): boolean {
+  if (propagator === w3cPropagator) return true;
+  if (propagator !== propagation && propagator !== globalOrW3cPropagator) return false;
+  const fields = propagation.fields();
+  return fields === W3C_FIELDS || (propagator === globalOrW3cPropagator && fields.length === 0);
+}

@@ -41,6 +41,14 @@ export function processAttributes(options: ConsumerInstrumentationOptions, topic
   return attributes;
 }
 
+interface ProcessSpanStart {
+  options: ConsumerInstrumentationOptions;
+  topic: string;
+  partition: number;
+}
+
+const attributesOfStart = (start: ProcessSpanStart): Attributes => processAttributes(start.options, start.topic, start.partition);
+
 /**
  * Attributes of a `process` span that no sampler needs: the client id, the message's key, size and
  * offset, and how long it queued. Built only for a span that records.
@@ -76,11 +84,9 @@ export function startProcessSpan(
   let links: Link[] | undefined = upstream.spanContext && (!trusted || options.linkToParent) ? [{ context: upstream.spanContext }] : undefined;
   if (extra?.links) links = links ? links.concat(extra.links) : extra.links;
   const parent = trusted ? upstream.context : ROOT_CONTEXT;
-  const span = tracing.tracer.startSpan(
-    spanName('process', topic),
-    { kind: SpanKind.CONSUMER, attributes: processAttributes(options, topic, partition), links, startTime: extra?.startTime },
-    parent,
-  );
+  // The creation attributes are built only if the tracer needs them: a sampled-out message costs none.
+  const start: ProcessSpanStart = { options, topic, partition };
+  const span = tracing.startSpan(spanName('process', topic), SpanKind.CONSUMER, parent, attributesOfStart, start, links, extra?.startTime);
   const recording = span.isRecording();
   // The clock is read only when something uses the time: a recorded span, or the metrics.
   const now = extra?.startTime ?? (recording || tracing.metrics.isEnabled() ? Date.now() : 0);

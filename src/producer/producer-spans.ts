@@ -15,10 +15,30 @@ export interface OutgoingMessage {
   message: Message;
 }
 
+/** What the creation attributes of a producer span are made from. */
+interface ProducerSpanStart {
+  operation: 'send' | 'create';
+  topic: string | undefined;
+  /** The partition the application chose, if any. */
+  partition: number | undefined;
+}
+
+/** The attributes the messaging conventions ask for at creation, because samplers may decide on them. */
+function creationAttributes(start: ProducerSpanStart): Attributes {
+  const attributes: Attributes = {
+    [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA,
+    [ATTR.OPERATION_NAME]: start.operation,
+    [ATTR.OPERATION_TYPE]: start.operation === 'send' ? OPERATION_TYPE.SEND : OPERATION_TYPE.CREATE,
+  };
+  if (start.topic !== undefined) attributes[ATTR.DESTINATION_NAME] = start.topic;
+  if (start.partition !== undefined) attributes[ATTR.DESTINATION_PARTITION_ID] = String(start.partition);
+  return attributes;
+}
+
 /**
  * Starts a span of a producer operation (`send`, `create`) with the attributes the messaging
- * conventions ask for at creation because samplers may decide on them; `attributes` holds those the
- * caller adds (partition). The rest are set by {@link addProducerDetails} once the span records.
+ * conventions ask for at creation, built only when the tracer needs them (a sampled-out message
+ * costs none). The rest are set by {@link addProducerDetails} once the span records.
  * @internal
  */
 export function startProducerSpan(
@@ -26,16 +46,13 @@ export function startProducerSpan(
   operation: 'send' | 'create',
   topic: string | undefined,
   parent: Context,
-  attributes: Attributes,
+  partition: number | undefined,
   links: Link[] | undefined,
 ): Span {
-  attributes[ATTR.MESSAGING_SYSTEM] = MESSAGING_SYSTEM_KAFKA;
-  attributes[ATTR.OPERATION_NAME] = operation;
-  attributes[ATTR.OPERATION_TYPE] = operation === 'send' ? OPERATION_TYPE.SEND : OPERATION_TYPE.CREATE;
-  if (topic !== undefined) attributes[ATTR.DESTINATION_NAME] = topic;
   // Names per the conventions: "{operation} {destination}", or the operation alone when a call spans topics.
   const name = topic === undefined ? operation : spanName(operation, topic);
-  return tracing.tracer.startSpan(name, { kind: SpanKind.PRODUCER, attributes, links }, parent);
+  const start: ProducerSpanStart = { operation, topic, partition };
+  return tracing.startSpan(name, SpanKind.PRODUCER, parent, creationAttributes, start, links, undefined);
 }
 
 /**
@@ -64,10 +81,9 @@ export function startMessageSpan(
   parent: Context,
 ): { span: Span; message: Message } {
   const { topic, message } = out;
-  const attributes: Attributes = {};
-  if (typeof message.partition === 'number') attributes[ATTR.DESTINATION_PARTITION_ID] = String(message.partition);
   const stale = staleSpanContext(tracing.propagator, message.headers);
-  const span = startProducerSpan(tracing, operation, topic, parent, attributes, stale && [{ context: stale }]);
+  const partition = typeof message.partition === 'number' ? message.partition : undefined;
+  const span = startProducerSpan(tracing, operation, topic, parent, partition, stale && [{ context: stale }]);
   let traced: Message;
   try {
     addProducerDetails(span, options, message);
@@ -91,7 +107,7 @@ export function startBatchSendSpan(
   parent: Context,
 ): Span {
   const [only] = topics;
-  const span = startProducerSpan(tracing, 'send', topics.size === 1 ? only : undefined, parent, {}, undefined);
+  const span = startProducerSpan(tracing, 'send', topics.size === 1 ? only : undefined, parent, undefined, undefined);
   try {
     addProducerDetails(span, options, undefined, { [ATTR.BATCH_MESSAGE_COUNT]: count });
   } catch (err) {

@@ -4,6 +4,9 @@ import type { Propagator } from './propagator';
 import { headerGetter } from './header-carrier';
 import { extractLegacy } from './legacy-formats';
 import { reportSwallowed } from '../diag/report-once';
+import { readsW3cDirectly } from '../global-telemetry';
+import { extractW3cHeaders } from './w3c-headers';
+import { isValidSpanContext } from './traceparent';
 
 /** What a message's headers say about its upstream: the context to continue and the span to link. @internal */
 export interface Upstream {
@@ -23,10 +26,13 @@ const NO_UPSTREAM: Upstream = { context: ROOT_CONTEXT, spanContext: undefined };
 export function extractUpstream(propagator: Propagator, headers: IHeaders | undefined, legacy: Propagator[] = []): Upstream {
   if (!headers || typeof headers !== 'object') return NO_UPSTREAM;
   try {
-    const context = propagator.extract(ROOT_CONTEXT, headers, headerGetter);
-    const sc = trace.getSpanContext(context);
-    // Validated once: the check reads every character of both ids.
-    if (sc && trace.isSpanContextValid(sc)) return { context, spanContext: sc };
+    // This package's W3C propagator in effect (startTracing's default): the headers are read in one pass.
+    const direct = readsW3cDirectly(propagator) ? extractW3cHeaders(headers) : undefined;
+    if (direct?.spanContext) return direct;
+    const context = direct ? direct.context : propagator.extract(ROOT_CONTEXT, headers, headerGetter);
+    const sc = direct ? undefined : trace.getSpanContext(context);
+    // Validated once: the check reads every character of both ids (free for a span context parsed here).
+    if (sc && isValidSpanContext(sc)) return { context, spanContext: sc };
     if (legacy.length === 0) return { context, spanContext: undefined };
     // On top of what W3C extraction found: its baggage stays whichever format gives the span context.
     const legacyContext = extractLegacy(legacy, headers, headerGetter, context);

@@ -26,8 +26,8 @@ function decode(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Reads a header value (string, Buffer, or an array of them) as what a propagator expects. */
-function readValue(value: HeaderValue): string | string[] | undefined {
+/** Reads a header value (string, Buffer, or an array of them) as what a propagator expects. @internal */
+export function readValue(value: HeaderValue): string | string[] | undefined {
   if (!Array.isArray(value)) return decode(value);
   const out: string[] = [];
   for (let i = 0; i < value.length && i < MAX_HEADER_VALUES; i++) {

@@ -3,6 +3,9 @@ import type { IHeaders, Message } from 'kafkajs';
 import type { Propagator } from './propagator';
 import { headerGetter } from './header-carrier';
 import { reportSwallowed } from '../diag/report-once';
+import { readsW3cDirectly } from '../global-telemetry';
+import { w3cPropagator } from './w3c-propagator';
+import { isValidSpanContext } from './traceparent';
 
 /**
  * The span context already present in an outgoing message's headers: a `traceparent` copied from an
@@ -14,7 +17,7 @@ export function staleSpanContext(propagator: Propagator, headers: IHeaders | und
   if (!headers) return undefined;
   try {
     const sc = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, headers, headerGetter));
-    return sc && trace.isSpanContextValid(sc) ? sc : undefined;
+    return sc && isValidSpanContext(sc) ? sc : undefined;
   } catch (err) {
     reportSwallowed('extract', err);
     return undefined;
@@ -73,7 +76,8 @@ export function injectIntoMessage(propagator: Propagator, ctx: Context, message:
   }
   written = 0;
   try {
-    propagator.inject(ctx, {}, collectingSetter);
+    // This package's W3C propagator in effect (startTracing's default): called directly, not through the API.
+    (readsW3cDirectly(propagator) ? w3cPropagator : propagator).inject(ctx, {}, collectingSetter);
   } catch (err) {
     // The message goes out as the application wrote it; the span still records the send.
     reportSwallowed('inject', err);

@@ -1,20 +1,22 @@
-import { trace, type Context, type Span } from '@opentelemetry/api';
+import { propagation, trace, type Baggage, type Context, type Span } from '@opentelemetry/api';
 
-/**
- * The API's own key for the active span, read once through `trace.setSpan` (the API keeps it
- * private): a probe context records the key it is given.
- */
-const SPAN_KEY: symbol = (() => {
+/** The key the API sets a value under, read through a probe context (the API keeps its keys private). */
+function keyOf(set: (probe: Context) => unknown, what: string): symbol {
   let key: symbol | undefined;
   const probe: Context = {
     getValue: () => undefined,
     setValue: (k) => ((key = k), probe),
     deleteValue: () => probe,
   };
-  trace.setSpan(probe, trace.wrapSpanContext({ traceId: '', spanId: '', traceFlags: 0 }));
-  if (!key) throw new Error('@opentelemetry/api: trace.setSpan set no context value');
+  set(probe);
+  if (!key) throw new Error(`@opentelemetry/api: ${what} set no context value`);
   return key;
-})();
+}
+
+/** The API's key for the active span. */
+const SPAN_KEY = keyOf((probe) => trace.setSpan(probe, trace.wrapSpanContext({ traceId: '', spanId: '', traceFlags: 0 })), 'trace.setSpan');
+/** The API's key for baggage. */
+const BAGGAGE_KEY = keyOf((probe) => propagation.setBaggage(probe, propagation.createBaggage()), 'propagation.setBaggage');
 
 /**
  * `parent` with one or two values set, without copying the parent's. The API's contexts copy their
@@ -65,4 +67,14 @@ export function withSpan(parent: Context, span: Span): Context {
 /** `trace.setSpan(parent, span).setValue(key, value)` in one object (see {@link Overlay}). @internal */
 export function withSpanAndValue(parent: Context, span: Span, key: symbol, value: unknown): Context {
   return new Overlay(parent, SPAN_KEY, span, key, value);
+}
+
+/** `parent` with `span` active and, when given, `baggage` set (see {@link Overlay}). @internal */
+export function withSpanAndBaggage(parent: Context, span: Span, baggage: Baggage | undefined): Context {
+  return baggage ? new Overlay(parent, SPAN_KEY, span, BAGGAGE_KEY, baggage) : new Overlay(parent, SPAN_KEY, span);
+}
+
+/** `propagation.setBaggage(parent, baggage)` without copying the parent's values (see {@link Overlay}). @internal */
+export function withBaggage(parent: Context, baggage: Baggage): Context {
+  return new Overlay(parent, BAGGAGE_KEY, baggage);
 }

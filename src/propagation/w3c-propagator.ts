@@ -1,17 +1,17 @@
 import {
   baggageEntryMetadataFromString,
   createContextKey,
-  isSpanContextValid,
   propagation,
   trace,
+  type Baggage,
   type BaggageEntry,
   type Context,
-  type SpanContext,
   type TextMapGetter,
   type TextMapPropagator,
   type TextMapSetter,
 } from '@opentelemetry/api';
 import { parseTraceState } from './trace-state';
+import { formatTraceparent, isValidSpanContext, parseTraceparent, type CheckedSpanContext } from './traceparent';
 
 // W3C Trace Context (`traceparent`, `tracestate`) and W3C Baggage (`baggage`): what startTracing
 // registers, and what the middleware uses when a `tracerProvider` is passed while no propagator is
@@ -24,24 +24,33 @@ import { parseTraceState } from './trace-state';
 const SUPPRESS_TRACING = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
 const isSuppressed = (ctx: Context): boolean => ctx.getValue(SUPPRESS_TRACING) === true;
 
-/** Optional spaces and tabs around the value (HTTP's OWS); future versions may append fields. */
-const OWS_ENDS = /^[ \t]+|[ \t]+$/g;
-const TRACEPARENT = /^([\da-f]{2})-([\da-f]{32})-([\da-f]{16})-([\da-f]{2})(-.*)?$/;
-const ALL_ZERO = /^0+$/;
-
-function parseTraceparent(value: string): SpanContext | undefined {
-  const m = TRACEPARENT.exec(value.replace(OWS_ENDS, ''));
-  if (!m) return undefined;
-  const [, version, traceId = '', spanId = '', flags = '', rest] = m;
-  // Version ff is forbidden; version 00 has exactly four fields; all-zero ids are invalid.
-  if (version === 'ff' || (version === '00' && rest !== undefined) || ALL_ZERO.test(traceId) || ALL_ZERO.test(spanId)) return undefined;
-  return { traceId, spanId, traceFlags: parseInt(flags, 16), isRemote: true };
-}
-
 /** The values of a header as a list: a carrier may hand one value or several (repeated header names). */
 function values(header: string | string[] | undefined): string[] {
   if (header === undefined) return [];
   return (Array.isArray(header) ? header : [header]).filter((v): v is string => typeof v === 'string');
+}
+
+/**
+ * The span context of `traceparent` header values: undefined unless there is exactly one, valid
+ * (several, a repeated header, are invalid: the trace starts anew).
+ * @internal
+ */
+export function traceparentOf(header: string | string[] | undefined): CheckedSpanContext | undefined {
+  if (typeof header === 'string') return parseTraceparent(header);
+  const list = values(header);
+  return list.length === 1 ? parseTraceparent(list[0] as string) : undefined;
+}
+
+/**
+ * Sets the tracestate of `tracestate` header values on `sc`: several values are one list, in order;
+ * an invalid list is discarded whole.
+ * @internal
+ */
+export function addTracestate(sc: CheckedSpanContext, header: string | string[] | undefined): CheckedSpanContext {
+  if (header === undefined) return sc;
+  const state = parseTraceState(values(header));
+  if (state) sc.traceState = state;
+  return sc;
 }
 
 /**
@@ -51,23 +60,16 @@ function values(header: string | string[] | undefined): string[] {
 export const traceContextPropagator: TextMapPropagator = {
   inject(ctx: Context, carrier: unknown, setter: TextMapSetter<unknown>): void {
     const sc = trace.getSpanContext(ctx);
-    if (!sc || isSuppressed(ctx) || !isSpanContextValid(sc)) return;
-    const flags = ((sc.traceFlags || 0) & 0xff).toString(16).padStart(2, '0');
-    setter.set(carrier, 'traceparent', `00-${sc.traceId}-${sc.spanId}-${flags}`);
+    if (!sc || isSuppressed(ctx) || !isValidSpanContext(sc)) return;
+    setter.set(carrier, 'traceparent', formatTraceparent(sc));
     // An empty list is no header (W3C: SHOULD NOT send an empty tracestate).
     const state = sc.traceState?.serialize();
     if (state) setter.set(carrier, 'tracestate', state);
   },
   extract(ctx: Context, carrier: unknown, getter: TextMapGetter<unknown>): Context {
-    // Several traceparent values (a repeated header) are invalid: the trace starts anew.
-    const header = values(getter.get(carrier, 'traceparent'));
-    if (header.length !== 1) return ctx;
-    const sc = parseTraceparent(header[0] as string);
-    if (!sc) return ctx;
-    // Several tracestate headers are one list, in order; an invalid list is discarded whole.
-    const state = parseTraceState(values(getter.get(carrier, 'tracestate')));
-    if (state) sc.traceState = state;
-    return trace.setSpanContext(ctx, sc);
+    const sc = traceparentOf(getter.get(carrier, 'traceparent'));
+    // tracestate is read only beside a valid traceparent.
+    return sc ? trace.setSpanContext(ctx, addTracestate(sc, getter.get(carrier, 'tracestate'))) : ctx;
   },
   fields: () => ['traceparent', 'tracestate'],
 };
@@ -126,6 +128,15 @@ function readBaggageHeader(header: string, into: Record<string, BaggageEntry>, t
   }
 }
 
+/** The baggage of `baggage` header values, within the W3C limits; undefined when they hold no valid member. @internal */
+export function readBaggage(header: string | string[] | undefined): Baggage | undefined {
+  if (!header) return undefined;
+  const entries: Record<string, BaggageEntry> = {};
+  const tally: BaggageTally = { count: 0, size: 0 };
+  for (const value of Array.isArray(header) ? header : [header]) if (typeof value === 'string') readBaggageHeader(value, entries, tally);
+  return tally.count === 0 ? undefined : propagation.createBaggage(entries);
+}
+
 /** W3C Baggage (`baggage`). What `startTracing` registers for `baggage`. @internal */
 export const baggagePropagator: TextMapPropagator = {
   inject(ctx: Context, carrier: unknown, setter: TextMapSetter<unknown>): void {
@@ -144,15 +155,14 @@ export const baggagePropagator: TextMapPropagator = {
     if (header) setter.set(carrier, 'baggage', header);
   },
   extract(ctx: Context, carrier: unknown, getter: TextMapGetter<unknown>): Context {
-    const header = getter.get(carrier, 'baggage');
-    if (!header) return ctx;
-    const entries: Record<string, BaggageEntry> = {};
-    const tally: BaggageTally = { count: 0, size: 0 };
-    for (const value of Array.isArray(header) ? header : [header]) if (typeof value === 'string') readBaggageHeader(value, entries, tally);
-    return tally.count === 0 ? ctx : propagation.setBaggage(ctx, propagation.createBaggage(entries));
+    const bag = readBaggage(getter.get(carrier, 'baggage'));
+    return bag ? propagation.setBaggage(ctx, bag) : ctx;
   },
   fields: () => ['baggage'],
 };
+
+/** The fields of {@link w3cPropagator}, one frozen list. @internal */
+export const W3C_FIELDS: string[] = Object.freeze(['traceparent', 'tracestate', 'baggage']) as string[];
 
 /**
  * W3C trace context + baggage, the propagation `startTracing` registers, for when a tracer
@@ -166,5 +176,7 @@ export const w3cPropagator: TextMapPropagator = {
   extract(ctx, carrier, getter) {
     return baggagePropagator.extract(traceContextPropagator.extract(ctx, carrier, getter), carrier, getter);
   },
-  fields: () => ['traceparent', 'tracestate', 'baggage'],
+  // One frozen list: `propagation.fields()` returning it tells the middleware this propagator is the
+  // global one, so it may read and write the three headers directly (see w3c-headers.ts).
+  fields: () => W3C_FIELDS,
 };

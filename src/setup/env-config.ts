@@ -8,10 +8,10 @@ import {
 } from '@opentelemetry/core';
 import { AlwaysOffSampler, AlwaysOnSampler, TraceIdRatioBasedSampler, type Sampler, type SpanLimits } from '@opentelemetry/sdk-trace';
 
-import { baggagePropagator, traceContextPropagator } from '../propagation/w3c-propagator';
+import { baggagePropagator, traceContextPropagator, w3cPropagator } from '../propagation/w3c-propagator';
 import { jaegerPropagator } from '../propagation/jaeger-propagator';
 import { optionalPeer } from './optional-peer';
-import { parentBased } from './lean/parent-decides';
+import { ALWAYS, NEVER, parentBased, ratioDecision } from './lean/parent-decides';
 
 /** Span exporters `OTEL_TRACES_EXPORTER` can name here. @internal */
 export type TraceExporterName = 'jaeger' | 'otlp' | 'console';
@@ -63,7 +63,7 @@ export function samplerFromEnv(): Sampler {
   switch (name) {
     case undefined:
     case 'parentbased_always_on':
-      return parentBased(new AlwaysOnSampler());
+      return parentBased(new AlwaysOnSampler(), ALWAYS);
     case 'always_on':
       return new AlwaysOnSampler();
     case 'always_off':
@@ -71,12 +71,15 @@ export function samplerFromEnv(): Sampler {
     case 'traceidratio':
       return new TraceIdRatioBasedSampler(ratioFromEnv());
     case 'parentbased_always_off':
-      return parentBased(new AlwaysOffSampler());
+      return parentBased(new AlwaysOffSampler(), NEVER);
     case 'parentbased_traceidratio':
-      return parentBased(new TraceIdRatioBasedSampler(ratioFromEnv()));
+      {
+      const ratio = ratioFromEnv();
+      return parentBased(new TraceIdRatioBasedSampler(ratio), ratioDecision(ratio));
+    }
     default:
       warnUnknownOnce('OTEL_TRACES_SAMPLER', name, 'expected always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio; using parentbased_always_on');
-      return parentBased(new AlwaysOnSampler());
+      return parentBased(new AlwaysOnSampler(), ALWAYS);
   }
 }
 
@@ -141,7 +144,10 @@ export function propagatorFromEnv(): TextMapPropagator | undefined {
     if (p) propagators.push(p);
     else warnUnknownOnce('OTEL_PROPAGATORS', name, 'expected tracecontext, baggage, b3, b3multi, jaeger or none');
   }
-  return propagators.length > 0 ? new CompositePropagator({ propagators }) : undefined;
+  if (propagators.length === 0) return undefined;
+  // The default pair as one propagator the middleware recognises, to read and write its headers directly.
+  if (propagators.length === 2 && propagators[0] === traceContextPropagator && propagators[1] === baggagePropagator) return w3cPropagator;
+  return new CompositePropagator({ propagators });
 }
 
 /** A number from the environment; blank or non-numeric values count as unset. @internal */

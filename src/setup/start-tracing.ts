@@ -13,7 +13,7 @@ import { OtlpHttpCollector } from './otlp/http-collector';
 import { keepRandomTraceFlag } from './random-trace-flag';
 import { numberFromEnv, propagatorFromEnv, samplerFromEnv, sdkDisabledByEnv, spanLimitsFromEnv } from './env-config';
 import { LeanTracerProvider } from './lean/lean-provider';
-import { parentBased } from './lean/parent-decides';
+import { parentBased, ratioDecision } from './lean/parent-decides';
 import { registerGlobals, unregisterGlobals, type GlobalRegistrations } from './global-registrations';
 
 /** What {@link startTracing} returns. */
@@ -37,7 +37,7 @@ export interface Tracing {
 function sampler(options: TracingOptions): Sampler {
   if (options.sampleRatio === undefined) return samplerFromEnv();
   const ratio = Math.min(1, Math.max(0, options.sampleRatio));
-  return parentBased(new TraceIdRatioBasedSampler(ratio));
+  return parentBased(new TraceIdRatioBasedSampler(ratio), ratioDecision(ratio));
 }
 
 /**

@@ -25,9 +25,12 @@ import {
   isNoopMeter,
   meterProviderRegistered,
   propagatorRegistered,
+  readsW3cDirectly,
   telemetryRegistered,
   tracerProviderRegistered,
 } from '../../src/global-telemetry';
+import { w3cPropagator } from '../../src/propagation/w3c-propagator';
+import { propagatorFromEnv } from '../../src/setup/env-config';
 
 afterEach(() => {
   trace.disable();
@@ -136,5 +139,23 @@ describe('global telemetry state', () => {
     propagation.disable();
     propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
     assert.deepEqual(inject(), ['traceparent']);
+  });
+
+  it('the package’s own W3C propagator is recognised, given or registered; any other is not', () => {
+    const core = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+    assert.equal(readsW3cDirectly(w3cPropagator), true);
+    assert.equal(readsW3cDirectly(core), false);
+    assert.equal(readsW3cDirectly(globalOrW3cPropagator), true, 'none registered: W3C is what it uses');
+    assert.equal(readsW3cDirectly(propagation), false, 'none registered: the API propagates nothing');
+    propagation.setGlobalPropagator(w3cPropagator);
+    assert.equal(readsW3cDirectly(propagation), true);
+    assert.equal(readsW3cDirectly(globalOrW3cPropagator), true);
+    propagation.disable();
+    propagation.setGlobalPropagator(core);
+    assert.equal(readsW3cDirectly(propagation), false, 'the same fields, another propagator');
+    assert.equal(readsW3cDirectly(globalOrW3cPropagator), false);
+    propagation.disable();
+    propagation.setGlobalPropagator(propagatorFromEnv()!);
+    assert.equal(readsW3cDirectly(propagation), true, 'startTracing’s default (OTEL_PROPAGATORS unset) is the package’s own');
   });
 });

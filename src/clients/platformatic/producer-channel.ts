@@ -42,10 +42,9 @@ function startMessageSpan(
   parent: Context,
 ): { span: Span; message: PlatformaticOutgoingMessage } {
   const { topic } = message;
-  const attributes: Attributes = {};
-  if (typeof message.partition === 'number') attributes[ATTR.DESTINATION_PARTITION_ID] = String(message.partition);
   const stale = staleSpanContext(tracing.propagator, outgoingHeaders(message.headers));
-  const span = startProducerSpan(tracing, operation, topic, parent, attributes, stale && [{ context: stale }]);
+  const partition = typeof message.partition === 'number' ? message.partition : undefined;
+  const span = startProducerSpan(tracing, operation, topic, parent, partition, stale && [{ context: stale }]);
   let traced: PlatformaticOutgoingMessage;
   try {
     if (span.isRecording()) {

@@ -7,14 +7,19 @@ import {
   TraceFlags,
   type Context,
   type Span,
+  type Attributes,
+  type Link,
   type SpanContext,
   type SpanOptions,
-  type Tracer,
+  type TimeInput,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import type { IdGenerator, Sampler, SamplingResult } from '@opentelemetry/sdk-trace';
+import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace';
+import type { PooledIdGenerator } from './pooled-ids';
 import { LeanSpan, type LeanSpanShared } from './lean-span';
-import { isParentDecided } from './parent-decides';
+import { isParentDecided, rootDecisionOf, type RootDecision } from './parent-decides';
+import { CheckedSpanContext, isValidSpanContext } from '../../propagation/traceparent';
+import { START_LAZILY, type LazyTracer } from '../../spans/lazy-start';
 
 const SAMPLED: SamplingResult = { decision: SamplingDecision.RECORD_AND_SAMPLED };
 const NOT_SAMPLED: SamplingResult = { decision: SamplingDecision.NOT_RECORD };
@@ -27,6 +32,12 @@ function fromParent(parent: SpanContext): SamplingResult {
 /** Trace Context Level 2's flag: the trace id's right-most 7 bytes are random. */
 const RANDOM_TRACE_ID = 0x02;
 
+/** The span context of the span active in `ctx`, when valid. */
+function validParentOf(ctx: Context): SpanContext | undefined {
+  const parent = trace.getSpan(ctx)?.spanContext();
+  return parent && isValidSpanContext(parent) ? parent : undefined;
+}
+
 /**
  * The tracer of `startTracing`'s provider on the lean path: the SDK tracer's decisions (suppressed
  * tracing, root option, parent's trace id and tracestate, the sampler with the span's name, kind,
@@ -35,35 +46,66 @@ const RANDOM_TRACE_ID = 0x02;
  * (W3C Level 2), which the SDK's tracer needs `keepRandomTraceFlag` for.
  * @internal
  */
-export class LeanTracer implements Tracer {
+export class LeanTracer implements LazyTracer {
   private readonly parentDecides: boolean;
+  private readonly rootDecision: RootDecision | undefined;
 
   constructor(
     private readonly shared: LeanSpanShared,
     private readonly sampler: Sampler,
-    private readonly ids: IdGenerator,
+    private readonly ids: PooledIdGenerator,
   ) {
     this.parentDecides = isParentDecided(sampler);
+    this.rootDecision = rootDecisionOf(sampler);
   }
 
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = api.active()): Span {
     if (options.root) ctx = trace.deleteSpan(ctx);
+    return this.start(name, options.kind ?? SpanKind.INTERNAL, ctx, options.attributes ?? {}, options.links ?? [], options.startTime, undefined);
+  }
+
+  /**
+   * `startSpan` with the attributes made only for a span the sampler must see them for, or that
+   * records: with startTracing's parent-based sampler a sampled-out parent decides at once, and so
+   * does a root sampler that reads the trace id alone (ratio, always on or off). See `START_LAZILY`.
+   */
+  [START_LAZILY]<A>(name: string, kind: SpanKind, ctx: Context, attributes: (arg: A) => Attributes, arg: A, links: Link[] | undefined, startTime: TimeInput | undefined): Span {
     if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-    const parent = trace.getSpan(ctx)?.spanContext();
-    const validParent = parent && trace.isSpanContextValid(parent) ? parent : undefined;
+    if (this.parentDecides) {
+      const parent = validParentOf(ctx);
+      if (parent) {
+        if ((parent.traceFlags & TraceFlags.SAMPLED) === 0) return this.sampledOut(parent.traceId, parent);
+      } else if (this.rootDecision) {
+        const traceId = this.ids.generateTraceId();
+        if (!this.rootDecision(traceId)) return this.sampledOut(traceId, undefined);
+        return this.start(name, kind, ctx, attributes(arg), links ?? [], startTime, traceId);
+      }
+    }
+    return this.start(name, kind, ctx, attributes(arg), links ?? [], startTime, undefined);
+  }
+
+  /** The non-recording span of a sampled-out decision: ids and flags travel on, nothing is recorded or timed. */
+  private sampledOut(traceId: string, parent: SpanContext | undefined): Span {
+    const flags = parent && (parent.traceFlags & RANDOM_TRACE_ID) !== 0 ? RANDOM_TRACE_ID : TraceFlags.NONE;
+    return trace.wrapSpanContext(new CheckedSpanContext(traceId, this.ids.generateSpanId(), flags, parent?.traceState));
+  }
+
+  /** `rootTraceId`: a root span's trace id, already sampled by the root decision. */
+  private start(name: string, kind: SpanKind, ctx: Context, attributes: Attributes, links: Link[], startTime: TimeInput | undefined, rootTraceId: string | undefined): Span {
+    if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    const validParent = validParentOf(ctx);
     const spanId = this.ids.generateSpanId();
-    const traceId = validParent ? validParent.traceId : this.ids.generateTraceId();
-    const kind = options.kind ?? SpanKind.INTERNAL;
-    const attributes = options.attributes ?? {};
-    const links = options.links ?? [];
-    // A parent-based sampler of startTracing's would answer with the parent's flag: taken directly.
-    const result = validParent && this.parentDecides ? fromParent(validParent) : this.sampler.shouldSample(ctx, traceId, name, kind, attributes, links);
+    const traceId = validParent ? validParent.traceId : (rootTraceId ?? this.ids.generateTraceId());
+    // A parent-based sampler of startTracing's would answer with the parent's flag, and its root
+    // sampler (ratio, always on) with a bare decision: both taken directly.
+    const result =
+      validParent && this.parentDecides ? fromParent(validParent) : !validParent && rootTraceId !== undefined ? SAMPLED : this.sampler.shouldSample(ctx, traceId, name, kind, attributes, links);
     let traceFlags = result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE;
     if (validParent && (validParent.traceFlags & RANDOM_TRACE_ID) !== 0) traceFlags |= RANDOM_TRACE_ID;
-    const spanContext: SpanContext = { traceId, spanId, traceFlags, traceState: result.traceState ?? validParent?.traceState };
-    // Sampled out: the context travels on (ids and flags), nothing is recorded or timed.
+    // The ids are the pooled generator's (valid hex, never all zero) or a valid parent's: known valid.
+    const spanContext = new CheckedSpanContext(traceId, spanId, traceFlags, result.traceState ?? validParent?.traceState);
     if (result.decision === SamplingDecision.NOT_RECORD) return trace.wrapSpanContext(spanContext);
-    const span = new LeanSpan(this.shared, spanContext, name, kind, validParent, options.startTime);
+    const span = new LeanSpan(this.shared, spanContext, name, kind, validParent, startTime);
     for (const link of links) span.addLink(link);
     span.setAttributes(attributes);
     if (result.attributes) span.setAttributes(result.attributes);

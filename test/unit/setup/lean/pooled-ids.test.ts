@@ -20,12 +20,18 @@ describe('PooledIdGenerator', () => {
   });
 
   it('draws again instead of handing out an all-zero id', () => {
-    const ids = new PooledIdGenerator();
-    const pool = (ids as unknown as { pool: Buffer }).pool;
-    ids.generateSpanId(); // fills the pool
-    pool.fill(0, 8, 16);
-    const id = ids.generateSpanId();
-    assert.notEqual(id, '0'.repeat(16));
-    assert.equal(id, pool.toString('hex', 16, 24));
+    // A random source whose first pool starts with 16 zero bytes: an all-zero trace id, then span id.
+    let fills = 0;
+    const ids = new PooledIdGenerator((pool) => {
+      for (let i = 0; i < pool.length; i++) pool[i] = i < 24 ? 0 : (i * 7 + fills) & 0xff;
+      fills++;
+    });
+    const traceId = ids.generateTraceId();
+    assert.notEqual(traceId, '0'.repeat(32));
+    const bytes = (from: number, to: number) => Buffer.from(Array.from({ length: to - from }, (_, k) => ((from + k) * 7) & 0xff)).toString('hex');
+    assert.equal(traceId, `${'0'.repeat(16)}${bytes(24, 32)}`, 'the next 16 bytes: 8 zero, 8 not');
+    assert.equal(ids.generateSpanId(), bytes(32, 40));
+    const zeroSpan = new PooledIdGenerator((pool) => pool.fill(0, 0, 8).fill(1, 8));
+    assert.equal(zeroSpan.generateSpanId(), '01'.repeat(8));
   });
 });
