@@ -27,6 +27,7 @@ function stubbed() {
   return p;
 }
 let producer = stubbed(); let eachMessage = async () => undefined; let tracing;
+if (process.env.ALS_ON) api.context.with(api.ROOT_CONTEXT.setValue(Symbol('x'), 1), () => undefined); // the context manager's hooks on, as any traced variant has them
 const ratio = variant.endsWith('100') ? 1 : 0.01;
 if (variant !== 'plain') {
   const { JaegerHttpExporter } = require((process.env.DIST_SETUP ?? '../dist/setup/index.js').replace('index.js', 'jaeger-exporter.js'));

@@ -75,9 +75,10 @@ export class LeanTracer implements LazyTracer {
       const parent = validParentOf(ctx);
       if (parent) {
         if ((parent.traceFlags & TraceFlags.SAMPLED) === 0) return this.sampledOut(parent.traceId, parent);
-      } else if (this.rootDecision) {
+      } else if (this.rootDecision !== undefined) {
         const traceId = this.ids.generateTraceId();
-        if (!this.rootDecision(traceId)) return this.sampledOut(traceId, undefined);
+        // The ratio rule on the id's bytes, which the generator folded as it cut the id.
+        if (this.ids.lastTraceIdFold >= this.rootDecision) return this.sampledOut(traceId, undefined);
         return this.start(name, kind, ctx, attributes(arg), links ?? [], startTime, traceId);
       }
     }

@@ -1,11 +1,13 @@
 import { ParentBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
 
 /**
- * How the root sampler of a {@link parentBased} sampler decides a root span: from its trace id alone
- * (the sampler's answer for every name, kind, attribute and link), true to sample.
+ * How the root sampler of a {@link parentBased} sampler decides a root span from its trace id alone
+ * (its answer for every name, kind, attribute and link): the trace id is sampled when its four
+ * 32-bit words XOR-ed together ({@link foldTraceId}) are below this bound, the SDK's ratio rule.
+ * 2^32 samples every trace (always on), 0 none (always off).
  * @internal
  */
-export type RootDecision = (traceId: string) => boolean;
+export type RootDecision = number;
 
 /** Samplers made by startTracing that are parent-based with the SDK's default delegates, with their root decision when known. */
 const parentDecides = new WeakMap<Sampler, RootDecision | undefined>();
@@ -35,29 +37,22 @@ export function rootDecisionOf(sampler: Sampler): RootDecision | undefined {
   return parentDecides.get(sampler);
 }
 
-export const ALWAYS: RootDecision = () => true;
-export const NEVER: RootDecision = () => false;
+export const ALWAYS: RootDecision = 0x100000000;
+export const NEVER: RootDecision = 0;
 
 /**
- * What the SDK's `TraceIdRatioBasedSampler(ratio)` answers for a valid trace id, without its
- * regular-expression check of the id (the lean tracer only asks about ids it made): the trace id's
- * four 32-bit words XOR-ed together, below `ratio` of the 32-bit range. Pinned against the SDK's
- * sampler in test/unit/setup/lean/parent-decides.test.ts.
+ * The bound at which the SDK's `TraceIdRatioBasedSampler(ratio)` samples a valid trace id (its ratio
+ * normalised as it does). Pinned against the SDK's sampler in test/unit/setup/lean/lazy-start.test.ts.
  * @internal
  */
 export function ratioDecision(ratio: number): RootDecision {
   const r = typeof ratio !== 'number' || Number.isNaN(ratio) ? 0 : Math.min(1, Math.max(0, ratio));
-  const upperBound = r === 1 ? 0x100000000 : Math.floor(r * 0xffffffff);
-  return (traceId) => {
-    let acc = 0;
-    for (let i = 0; i < 32; i += 8) {
-      let word = 0;
-      for (let j = i; j < i + 8; j++) {
-        const c = traceId.charCodeAt(j);
-        word = (word << 4) | (c < 58 ? c - 48 : c - 87); // lowercase hex: the generator's ids
-      }
-      acc = (acc ^ word) >>> 0;
-    }
-    return acc < upperBound;
-  };
+  return r === 1 ? 0x100000000 : Math.floor(r * 0xffffffff);
+}
+
+/** A lowercase hex trace id's four 32-bit words XOR-ed together, as the SDK's ratio sampler folds it. @internal */
+export function foldTraceId(traceId: string): number {
+  let acc = 0;
+  for (let i = 0; i < 32; i += 8) acc = (acc ^ parseInt(traceId.slice(i, i + 8), 16)) >>> 0;
+  return acc;
 }

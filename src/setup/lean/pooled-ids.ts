@@ -2,8 +2,6 @@ import { randomFillSync } from 'node:crypto';
 import type { IdGenerator } from '@opentelemetry/sdk-trace';
 
 const POOL_BYTES = 4096;
-const ZERO_SPAN_ID = '0000000000000000';
-const ZERO_TRACE_ID = ZERO_SPAN_ID + ZERO_SPAN_ID;
 
 /**
  * Trace and span ids cut from a pool of cryptographically random bytes, refilled and turned into
@@ -15,32 +13,48 @@ const ZERO_TRACE_ID = ZERO_SPAN_ID + ZERO_SPAN_ID;
 export class PooledIdGenerator implements IdGenerator {
   private readonly pool = Buffer.allocUnsafe(POOL_BYTES);
   private hex = '';
-  private at = 0;
+  /** Next unused byte of the pool; its hex digits start at twice this. */
+  private at = POOL_BYTES;
+  /**
+   * The last trace id's four 32-bit words XOR-ed together, read from its bytes: what a ratio
+   * sampler compares (see `ratioBound`), without reading the id's 32 characters back.
+   */
+  lastTraceIdFold = 0;
 
   /** `fill` puts random bytes into the pool (tests give their own). */
   constructor(private readonly fill: (pool: Buffer) => void = randomFillSync) {}
 
   generateTraceId(): string {
-    let id = this.take(32);
-    while (id === ZERO_TRACE_ID) id = this.take(32);
-    return id;
+    for (;;) {
+      const at = this.reserve(16);
+      const pool = this.pool;
+      const a = pool.readUInt32BE(at);
+      const b = pool.readUInt32BE(at + 4);
+      const c = pool.readUInt32BE(at + 8);
+      const d = pool.readUInt32BE(at + 12);
+      if ((a | b | c | d) === 0) continue;
+      this.lastTraceIdFold = (a ^ b ^ c ^ d) >>> 0;
+      return this.hex.slice(at * 2, at * 2 + 32);
+    }
   }
 
   generateSpanId(): string {
-    let id = this.take(16);
-    while (id === ZERO_SPAN_ID) id = this.take(16);
-    return id;
+    for (;;) {
+      const at = this.reserve(8);
+      if ((this.pool.readUInt32BE(at) | this.pool.readUInt32BE(at + 4)) === 0) continue;
+      return this.hex.slice(at * 2, at * 2 + 16);
+    }
   }
 
-  /** The next `chars` hex digits of the pool. */
-  private take(chars: number): string {
-    if (this.at + chars > this.hex.length) {
+  /** The offset of `bytes` fresh bytes of the pool, refilled when too few are left. */
+  private reserve(bytes: number): number {
+    if (this.at + bytes > POOL_BYTES) {
       this.fill(this.pool);
       this.hex = this.pool.toString('hex');
       this.at = 0;
     }
-    const id = this.hex.slice(this.at, this.at + chars);
-    this.at += chars;
-    return id;
+    const at = this.at;
+    this.at += bytes;
+    return at;
   }
 }

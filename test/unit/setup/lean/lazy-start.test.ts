@@ -8,7 +8,7 @@ import { ROOT_CONTEXT, SpanKind, TraceFlags, trace, createTraceState, type Attri
 import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
 import { TracerProvider, SamplingDecision, TraceIdRatioBasedSampler, type ReadableSpan, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { startTracing } from '../../../../src/setup/index';
-import { ratioDecision } from '../../../../src/setup/lean/parent-decides';
+import { foldTraceId, ratioDecision } from '../../../../src/setup/lean/parent-decides';
 import { PooledIdGenerator } from '../../../../src/setup/lean/pooled-ids';
 import { START_LAZILY, asLazyTracer, type LazyTracer } from '../../../../src/spans/lazy-start';
 import { clientTracing } from '../../../../src/client-tracing';
@@ -111,15 +111,19 @@ describe('the lean tracer’s lazy start', () => {
   });
 });
 
-describe('ratioDecision', () => {
-  it('answers as the SDK’s TraceIdRatioBasedSampler for ids the generator makes (60,000 cases)', () => {
+describe('ratioDecision and the generator’s fold', () => {
+  it('answer as the SDK’s TraceIdRatioBasedSampler for the ids the generator makes (60,000 cases)', () => {
     const ids = new PooledIdGenerator();
     for (const ratio of [0, 0.01, 0.25, 0.5, 0.999, 1, -1, 2, Number.NaN]) {
-      const ours = ratioDecision(ratio);
+      const bound = ratioDecision(ratio);
       const sdk = new TraceIdRatioBasedSampler(ratio);
       for (let i = 0; i < 6000; i++) {
-        const id = i < 2 ? ['ffffffffffffffffffffffffffffffff', '00000000000000000000000000000001'][i]! : ids.generateTraceId();
-        assert.equal(ours(id), sdk.shouldSample(ROOT_CONTEXT, id).decision === SamplingDecision.RECORD_AND_SAMPLED, `${ratio} ${id}`);
+        const id = ids.generateTraceId();
+        assert.equal(ids.lastTraceIdFold, foldTraceId(id), id);
+        assert.equal(ids.lastTraceIdFold < bound, sdk.shouldSample(ROOT_CONTEXT, id).decision === SamplingDecision.RECORD_AND_SAMPLED, `${ratio} ${id}`);
+      }
+      for (const id of ['ffffffffffffffffffffffffffffffff', '00000000000000000000000000000001', 'fffffffe000000000000000000000000']) {
+        assert.equal(foldTraceId(id) < bound, sdk.shouldSample(ROOT_CONTEXT, id).decision === SamplingDecision.RECORD_AND_SAMPLED, `${ratio} ${id}`);
       }
     }
   });
