@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { checkLatency } from '../metrics/latency-guard';
 import type { Upstream } from '../propagation/extract-headers';
-import { hopOneOrigin, originOfSpanContext, type PipelineOrigin } from '../propagation/pipeline-origin';
+import { DeferredOrigin, hopOneOrigin, originOfSpanContext, type PipelineOrigin } from '../propagation/pipeline-origin';
 import { OWN } from '../semconv';
 import type { ClientTracing } from '../client-tracing';
 
@@ -10,7 +10,8 @@ import type { ClientTracing } from '../client-tracing';
  * upstreams only: an untrusted one is dropped like its baggage, and the handler's produces start a
  * new pipeline) or, when a traced message carries none, takes the record itself as the first hop
  * (its timestamp and topic: producers write no entry there), puts entry, hop and time since origin into `attributes` (given only when the span
- * records), records the pipeline latency, and returns the origin for the handler's produces to continue.
+ * records), records the pipeline latency, and returns the origin for the handler's produces to continue
+ * (deferred when nothing here records it).
  * @internal
  */
 export function observePipelineHop(
@@ -22,8 +23,10 @@ export function observePipelineHop(
   nowMs: number,
   attributes: Attributes | undefined,
   timestamp: string | undefined,
-): PipelineOrigin | undefined {
+): PipelineOrigin | DeferredOrigin | undefined {
   if (!trusted || !upstream.spanContext) return undefined;
+  // Nothing records the hop here (a sampled-out span, no metrics): read only if a produce asks for it.
+  if (!attributes && !tracing.metrics.isEnabled()) return new DeferredOrigin(topic, timestamp, upstream.spanContext);
   const carried = originOfSpanContext(upstream.spanContext);
   if (carried === 'malformed') {
     tracing.metrics.recordPipeline(topic, groupId, undefined, 'malformed');

@@ -85,8 +85,33 @@ export function withOrigin(ctx: Context, origin: PipelineOrigin): Context {
   return ctx.setValue(ORIGIN_KEY, origin);
 }
 
+/**
+ * The origin of a consumed message not read yet, for a message whose span does not record while no
+ * metric needs the origin: only a produce of its handler does, and most handlers of sampled-out
+ * messages make none, so the tracestate entry or record timestamp is read then, once.
+ * @internal
+ */
+export class DeferredOrigin {
+  private read: PipelineOrigin | undefined | null = null;
+
+  constructor(
+    private readonly topic: string,
+    private readonly timestamp: string | undefined,
+    private readonly upstream: SpanContext,
+  ) {}
+
+  /** The origin the handler's produces continue: the carried one, else the record's as a first hop; undefined when malformed. */
+  get origin(): PipelineOrigin | undefined {
+    if (this.read === null) {
+      const carried = originOfSpanContext(this.upstream);
+      this.read = carried === 'malformed' ? undefined : (carried ?? hopOneOrigin(this.topic, this.timestamp));
+    }
+    return this.read;
+  }
+}
+
 /** `parent` with `span` active and, when given, the origin the handler's produces continue. @internal */
-export function handlerContext(parent: Context, span: Span, origin: PipelineOrigin | undefined): Context {
+export function handlerContext(parent: Context, span: Span, origin: PipelineOrigin | DeferredOrigin | undefined): Context {
   return origin ? withSpanAndValue(parent, span, ORIGIN_KEY, origin) : withSpan(parent, span);
 }
 
@@ -95,7 +120,8 @@ export function handlerContext(parent: Context, span: Span, origin: PipelineOrig
  * one in the active span's tracestate (a consumer traced by other instrumentation), else none.
  */
 function currentOrigin(ctx: Context): PipelineOrigin | undefined {
-  const own = ctx.getValue(ORIGIN_KEY) as PipelineOrigin | undefined;
+  const own = ctx.getValue(ORIGIN_KEY) as PipelineOrigin | DeferredOrigin | undefined;
+  if (own instanceof DeferredOrigin) return own.origin;
   if (own) return own;
   const carried = originOfSpanContext(trace.getSpanContext(ctx));
   return typeof carried === 'object' ? carried : undefined;

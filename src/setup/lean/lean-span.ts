@@ -32,6 +32,9 @@ export interface LeanSpanShared {
 /** The event name the specification gives a recorded exception (the SDK's `ExceptionEventName`). */
 const EXCEPTION_EVENT = 'exception';
 const NOT_ENDED: HrTime = [0, 0];
+const NO_LINKS: Link[] = Object.freeze([]) as unknown as Link[];
+const NO_EVENTS: TimedEvent[] = Object.freeze([]) as unknown as TimedEvent[];
+const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 const NO_DURATION: HrTime = [-1, -1];
 
 /**
@@ -75,9 +78,10 @@ function limitedAttributes(input: Attributes | undefined, countLimit: number, le
  */
 export class LeanSpan implements Span, ReadableSpan {
   attributes: Attributes = {};
-  links: Link[] = [];
-  events: TimedEvent[] = [];
-  status: SpanStatus = { code: SpanStatusCode.UNSET };
+  // Most spans get no link or event and keep their status unset: shared until one is added.
+  links: Link[] = NO_LINKS;
+  events: TimedEvent[] = NO_EVENTS;
+  status: SpanStatus = UNSET;
   endTime: HrTime = NOT_ENDED;
   startTime: HrTime;
   droppedAttributesCount = 0;
@@ -162,6 +166,32 @@ export class LeanSpan implements Span, ReadableSpan {
     return this;
   }
 
+  /**
+   * Takes an attributes object built for this span alone (the lazy start's), as it is, when the span
+   * has none yet and the limits let every value in unchanged: what `setAttributes` would keep, without
+   * a copy. Anything else goes through `setAttributes`.
+   * @internal
+   */
+  adoptAttributes(attributes: Attributes): void {
+    const { attributeCountLimit, attributeValueLengthLimit } = this.shared.limits;
+    let count = 0;
+    for (const key in attributes) {
+      const value = attributes[key];
+      // Only strings, numbers and booleans within the length limit are kept exactly as given.
+      if (this.attributeCount !== 0 || key.length === 0 || value == null || typeof value === 'object' || (typeof value === 'string' && value.length > attributeValueLengthLimit)) {
+        this.setAttributes(attributes);
+        return;
+      }
+      count++;
+    }
+    if (count > attributeCountLimit) {
+      this.setAttributes(attributes);
+      return;
+    }
+    this.attributes = attributes;
+    this.attributeCount = count;
+  }
+
   setAttributes(attributes: Attributes): this {
     for (const key in attributes) {
       if (Object.prototype.hasOwnProperty.call(attributes, key)) this.setAttribute(key, attributes[key] as AttributeValue);
@@ -177,6 +207,7 @@ export class LeanSpan implements Span, ReadableSpan {
       this.droppedEventsCount++;
       return this;
     }
+    if (this.events === NO_EVENTS) this.events = [];
     if (this.events.length >= eventCountLimit) {
       if (this.droppedEventsCount === 0) diag.debug('Dropping extra events.');
       this.events.shift();
@@ -198,6 +229,7 @@ export class LeanSpan implements Span, ReadableSpan {
       this.droppedLinksCount++;
       return this;
     }
+    if (this.links === NO_LINKS) this.links = [];
     if (this.links.length >= linkCountLimit) {
       if (this.droppedLinksCount === 0) diag.debug('Dropping extra links.');
       this.links.shift();

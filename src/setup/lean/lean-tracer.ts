@@ -61,7 +61,7 @@ export class LeanTracer implements LazyTracer {
 
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = api.active()): Span {
     if (options.root) ctx = trace.deleteSpan(ctx);
-    return this.start(name, options.kind ?? SpanKind.INTERNAL, ctx, options.attributes ?? {}, options.links ?? [], options.startTime, undefined);
+    return this.start(name, options.kind ?? SpanKind.INTERNAL, ctx, options.attributes ?? {}, options.links ?? [], options.startTime, undefined, false);
   }
 
   /**
@@ -79,10 +79,10 @@ export class LeanTracer implements LazyTracer {
         const traceId = this.ids.generateTraceId();
         // The ratio rule on the id's bytes, which the generator folded as it cut the id.
         if (this.ids.lastTraceIdFold >= this.rootDecision) return this.sampledOut(traceId, undefined);
-        return this.start(name, kind, ctx, attributes(arg), links ?? [], startTime, traceId);
+        return this.start(name, kind, ctx, attributes(arg), links ?? [], startTime, traceId, true);
       }
     }
-    return this.start(name, kind, ctx, attributes(arg), links ?? [], startTime, undefined);
+    return this.start(name, kind, ctx, attributes(arg), links ?? [], startTime, undefined, true);
   }
 
   /** The non-recording span of a sampled-out decision: ids and flags travel on, nothing is recorded or timed. */
@@ -91,16 +91,31 @@ export class LeanTracer implements LazyTracer {
     return trace.wrapSpanContext(new CheckedSpanContext(traceId, this.ids.generateSpanId(), flags, parent?.traceState));
   }
 
-  /** `rootTraceId`: a root span's trace id, already sampled by the root decision. */
-  private start(name: string, kind: SpanKind, ctx: Context, attributes: Attributes, links: Link[], startTime: TimeInput | undefined, rootTraceId: string | undefined): Span {
+  /**
+   * `rootTraceId`: a root span's trace id, already sampled by the root decision. `ownAttributes`: the
+   * attributes object was built for this span alone (the lazy start's), so the span may keep it.
+   */
+  private start(
+    name: string,
+    kind: SpanKind,
+    ctx: Context,
+    attributes: Attributes,
+    links: Link[],
+    startTime: TimeInput | undefined,
+    rootTraceId: string | undefined,
+    ownAttributes: boolean,
+  ): Span {
     if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const validParent = validParentOf(ctx);
     const spanId = this.ids.generateSpanId();
     const traceId = validParent ? validParent.traceId : (rootTraceId ?? this.ids.generateTraceId());
     // A parent-based sampler of startTracing's would answer with the parent's flag, and its root
-    // sampler (ratio, always on) with a bare decision: both taken directly.
-    const result =
-      validParent && this.parentDecides ? fromParent(validParent) : !validParent && rootTraceId !== undefined ? SAMPLED : this.sampler.shouldSample(ctx, traceId, name, kind, attributes, links);
+    // sampler (ratio, always on or off) with a bare decision on the trace id: both taken directly.
+    let result: SamplingResult;
+    if (validParent) result = this.parentDecides ? fromParent(validParent) : this.sampler.shouldSample(ctx, traceId, name, kind, attributes, links);
+    else if (rootTraceId !== undefined) result = SAMPLED;
+    else if (this.parentDecides && this.rootDecision !== undefined) result = this.ids.lastTraceIdFold < this.rootDecision ? SAMPLED : NOT_SAMPLED;
+    else result = this.sampler.shouldSample(ctx, traceId, name, kind, attributes, links);
     let traceFlags = result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE;
     if (validParent && (validParent.traceFlags & RANDOM_TRACE_ID) !== 0) traceFlags |= RANDOM_TRACE_ID;
     // The ids are the pooled generator's (valid hex, never all zero) or a valid parent's: known valid.
@@ -108,7 +123,8 @@ export class LeanTracer implements LazyTracer {
     if (result.decision === SamplingDecision.NOT_RECORD) return trace.wrapSpanContext(spanContext);
     const span = new LeanSpan(this.shared, spanContext, name, kind, validParent, startTime);
     for (const link of links) span.addLink(link);
-    span.setAttributes(attributes);
+    if (ownAttributes) span.adoptAttributes(attributes);
+    else span.setAttributes(attributes);
     if (result.attributes) span.setAttributes(result.attributes);
     this.shared.processor.onStart(span, ctx);
     return span;

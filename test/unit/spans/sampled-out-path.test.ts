@@ -63,4 +63,26 @@ describe('sampled-out messages', () => {
     await t.tracing.shutdown();
     assert.equal(t.spans.length, 0, 'nothing exported');
   });
+
+  it('consume then produce: the handler’s message carries the pipeline one hop on, read only when it produces', async () => {
+    const t = unsampledTracing();
+    const c = fakeConsumer();
+    const p = fakeProducer();
+    const producer = instrumentProducer(p.producer, t.options);
+    await instrumentConsumer(c.consumer, t.options).run({
+      eachMessage: async ({ message }) => {
+        if (String(message.key) === 'forward') await producer.send({ topic: 'shipments', messages: [{ value: 'v' }] });
+      },
+    });
+    const payload = (key: string, headers: Record<string, string>) =>
+      ({ topic: 'orders', partition: 0, message: { ...kafkaMessage(headers), key: Buffer.from(key), timestamp: '1765000000000' }, heartbeat: async () => undefined, pause: () => () => undefined }) as unknown as EachMessagePayload;
+    await c.last()?.eachMessage?.(payload('forward', { traceparent: UNSAMPLED }));
+    await c.last()?.eachMessage?.(payload('forward', { traceparent: UNSAMPLED, tracestate: 'kjt=mi0x4s2o:3:entry' }));
+    await c.last()?.eachMessage?.(payload('forward', { traceparent: UNSAMPLED, tracestate: 'kjt=garbage' }));
+    await c.last()?.eachMessage?.(payload('keep', { traceparent: UNSAMPLED }));
+    const states = p.sent.map((r) => r.messages[0]?.headers?.tracestate);
+    assert.deepEqual(states, [`kjt=${(1765000000000).toString(36)}:2:orders`, 'kjt=mi0x4s2o:4:entry', undefined], 'hop 1 from the record, a carried origin one hop on, a malformed one dropped');
+    for (const r of p.sent) assert.match(String(r.messages[0]?.headers?.traceparent), /^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-00$/);
+    await t.tracing.shutdown();
+  });
 });
