@@ -1,7 +1,8 @@
 /* global require, process, Buffer, setImmediate, setTimeout, console */
 /* eslint-disable @typescript-eslint/no-require-imports -- a plain CommonJS script: loads either build by path, without tsx in the measured process */
 // One variant's CPU µs per message, produce and consume, through startTracing's default export path
-// (spans encoded into Jaeger Thrift at span end, bodies handed to a sink that resolves at once), on
+// (spans encoded into OTLP protobuf at span end, EXPORT=jaeger: Jaeger Thrift; bodies handed to a sink
+// that resolves at once), on
 // stubbed kafkajs clients. One variant per process, so two builds can be compared run by run:
 //   node bench/hot-path.cjs <plain|lean100|lean1|sdk100|sdk1> [ops] [both|produce|consume]
 //   DIST=<other build>/dist/index.js DIST_SETUP=<other build>/dist/setup/index.js node bench/hot-path.cjs lean1
@@ -30,9 +31,16 @@ let producer = stubbed(); let eachMessage = async () => undefined; let tracing;
 if (process.env.ALS_ON) api.context.with(api.ROOT_CONTEXT.setValue(Symbol('x'), 1), () => undefined); // the context manager's hooks on, as any traced variant has them
 const ratio = variant.endsWith('100') ? 1 : 0.01;
 if (variant !== 'plain') {
-  const { JaegerHttpExporter } = require((process.env.DIST_SETUP ?? '../dist/setup/index.js').replace('index.js', 'jaeger-exporter.js'));
-  class Sink extends JaegerHttpExporter { send() { return Promise.resolve(); } }
-  const exporter = process.env.BSP ? { export: (s, d) => d({ code: ExportResultCode.SUCCESS }), shutdown: async () => {} } : new Sink({ endpoint: 'http://127.0.0.1:1/api/traces' });
+  const setupDir = (process.env.DIST_SETUP ?? '../dist/setup/index.js').replace('index.js', '');
+  let Sink;
+  if (process.env.EXPORT === 'jaeger') {
+    const { JaegerHttpExporter } = require(`${setupDir}jaeger-exporter.js`);
+    Sink = class extends JaegerHttpExporter { send() { return Promise.resolve(); } };
+  } else {
+    const { OtlpHttpCollector } = require(`${setupDir}otlp/http-collector.js`);
+    Sink = class extends OtlpHttpCollector { send() { return Promise.resolve(); } };
+  }
+  const exporter = process.env.BSP ? { export: (s, d) => d({ code: ExportResultCode.SUCCESS }), shutdown: async () => {} } : process.env.EXPORT === 'jaeger' ? new Sink({ endpoint: 'http://127.0.0.1:1/api/traces' }) : new Sink({ url: 'http://127.0.0.1:1/v1/traces', headers: {}, compression: 'none', timeoutMillis: 10000 });
   tracing = startTracing({ serviceName: 'bench', exporter, register: false, sampleRatio: ratio, leanSpans: variant.startsWith('lean'), batch: { maxQueueSize: 1e6, maxExportBatchSize: 512, scheduledDelayMillis: 100 } });
   const opts = { tracerProvider: tracing.provider, ...(process.env.NO_KJT ? { pipelineOrigin: false } : {}) };
   producer = instrumentProducer(producer, opts);

@@ -15,31 +15,19 @@ export interface W3cHeaders {
 const NONE: W3cHeaders = { context: ROOT_CONTEXT, spanContext: undefined };
 
 /**
- * Where one header is found: its exact (lowercase) key when the record has it, else the first key
- * that matches it ignoring case, as `headerGetter` looks them up.
+ * One header's value(s) as `headerGetter.get` reads them: the exact (lowercase) key's when the record
+ * has it and it reads as something, else the first key matching it ignoring case (`other`).
  */
-class Lookup {
-  exact = false;
-  other: string | undefined = undefined;
-  constructor(readonly key: string) {}
-
-  consider(k: string): void {
-    if (k === this.key) this.exact = true;
-    else if (this.other === undefined && k.toLowerCase() === this.key) this.other = k;
-  }
-
-  /** The header's value(s) as `headerGetter.get` reads them: an exact key that reads as nothing gives way to the other. */
-  read(headers: IHeaders): string | string[] | undefined {
-    try {
-      if (this.exact) {
-        const value = readValue(headers[this.key]);
-        if (value !== undefined) return value;
-      }
-      return this.other === undefined ? undefined : readValue(headers[this.other]);
-    } catch (err) {
-      reportSwallowed('header-read', err); // a hostile record (getters that throw) reads as "no header"
-      return undefined;
+function read(headers: IHeaders, key: string, exact: boolean, other: string | undefined): string | string[] | undefined {
+  try {
+    if (exact) {
+      const value = readValue(headers[key]);
+      if (value !== undefined) return value;
     }
+    return other === undefined ? undefined : readValue(headers[other]);
+  } catch (err) {
+    reportSwallowed('header-read', err); // a hostile record (getters that throw) reads as "no header"
+    return undefined;
   }
 }
 
@@ -58,19 +46,30 @@ export function extractW3cHeaders(headers: IHeaders): W3cHeaders {
     reportSwallowed('header-read', err);
     return NONE;
   }
-  const traceparent = new Lookup('traceparent');
-  const tracestate = new Lookup('tracestate');
-  const baggage = new Lookup('baggage');
+  // Where each header is: its exact key present, else the first key equal to it ignoring case.
+  let tp = false;
+  let tpOther: string | undefined;
+  let ts = false;
+  let tsOther: string | undefined;
+  let bg = false;
+  let bgOther: string | undefined;
   for (const k of keys) {
     // Lowercasing never changes the length of these ASCII names' matches, so the length picks the candidate.
-    if (k.length === 11) traceparent.consider(k);
-    else if (k.length === 10) tracestate.consider(k);
-    else if (k.length === 7) baggage.consider(k);
+    if (k.length === 11) {
+      if (k === 'traceparent') tp = true;
+      else if (tpOther === undefined && k.toLowerCase() === 'traceparent') tpOther = k;
+    } else if (k.length === 10) {
+      if (k === 'tracestate') ts = true;
+      else if (tsOther === undefined && k.toLowerCase() === 'tracestate') tsOther = k;
+    } else if (k.length === 7) {
+      if (k === 'baggage') bg = true;
+      else if (bgOther === undefined && k.toLowerCase() === 'baggage') bgOther = k;
+    }
   }
-  if (!traceparent.exact && traceparent.other === undefined && !baggage.exact && baggage.other === undefined) return NONE;
-  const sc = traceparentOf(traceparent.read(headers));
-  if (sc) addTracestate(sc, tracestate.read(headers));
-  const bag = readBaggage(baggage.read(headers));
+  if (!tp && tpOther === undefined && !bg && bgOther === undefined) return NONE;
+  const sc = traceparentOf(read(headers, 'traceparent', tp, tpOther));
+  if (sc && (ts || tsOther !== undefined)) addTracestate(sc, read(headers, 'tracestate', ts, tsOther));
+  const bag = bg || bgOther !== undefined ? readBaggage(read(headers, 'baggage', bg, bgOther)) : undefined;
   if (sc) return { context: withSpanAndBaggage(ROOT_CONTEXT, trace.wrapSpanContext(sc), bag), spanContext: sc };
   return bag ? { context: withBaggage(ROOT_CONTEXT, bag), spanContext: undefined } : NONE;
 }
