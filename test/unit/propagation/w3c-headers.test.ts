@@ -87,6 +87,7 @@ describe('extractW3cHeaders', () => {
       { traceparent: [valid, valid] },
       { traceparent: valid, tracestate: ['a=1', 'b=2'], baggage: 'k=v;m,x=%20y' },
       { traceparent: valid, TraceState: 'a=1', tracestate: 'A=1' },
+      { traceparent: valid, TraceState: 'a=1', BAGGAGE: 'b=2' },
       { baggage: 'only=bag' },
       { tracestate: 'a=1' },
       {},
@@ -95,6 +96,7 @@ describe('extractW3cHeaders', () => {
     assert.equal(direct(cases[1] as IHeaders).span?.spanId, 'b7ad6b7169203331', 'the exact lowercase key wins');
     assert.equal(direct(cases[2] as IHeaders).span?.spanId, 'b7ad6b7169203331', 'an exact key that reads as nothing gives way');
     assert.equal(direct(cases[5] as IHeaders).baggage?.length, 2);
+    assert.deepEqual([direct(cases[7] as IHeaders).span?.state, direct(cases[7] as IHeaders).baggage], ['a=1', [['b', '2', undefined]]], 'keys in another case are read');
   });
 
   it('a record that throws reads as no header, never an exception', () => {
