@@ -48,7 +48,7 @@ export function traceEachMessage(
         lag?.processing(payload.topic, payload.partition, Number(payload.message.offset), timestamp);
       }
       const upstream = extractUpstream(tracing.propagator, payload.message.headers, tracing.legacy);
-      ({ span, context: ctx } = startProcessSpan(tracing, options, payload.topic, payload.partition, payload.message, upstream));
+      ({ span, context: ctx } = startProcessSpan(tracing, options, payload.topic, payload.partition, payload.message, upstream, undefined, measuring));
     } catch (err) {
       reportSwallowed('span-setup', err);
       return handler(payload); // tracing must never stand in the way of the handler

@@ -23,10 +23,11 @@ export function observePipelineHop(
   nowMs: number,
   attributes: Attributes | undefined,
   timestamp: string | undefined,
+  measuring: boolean,
 ): PipelineOrigin | DeferredOrigin | undefined {
   if (!trusted || !upstream.spanContext) return undefined;
   // Nothing records the hop here (a sampled-out span, no metrics): read only if a produce asks for it.
-  if (!attributes && !tracing.metrics.isEnabled()) return new DeferredOrigin(topic, timestamp, upstream.spanContext);
+  if (!attributes && !measuring) return new DeferredOrigin(topic, timestamp, upstream.spanContext);
   const carried = originOfSpanContext(upstream.spanContext);
   if (carried === 'malformed') {
     tracing.metrics.recordPipeline(topic, groupId, undefined, 'malformed');

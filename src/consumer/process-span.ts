@@ -79,6 +79,8 @@ export function startProcessSpan(
   message: KafkaMessage,
   upstream: Upstream,
   extra?: { startTime?: number; links?: Link[] },
+  /** Whether the metrics record: the caller's answer when it already asked (one lookup of the global meter provider less). */
+  measuring: boolean = tracing.metrics.isEnabled(),
 ): { span: Span; context: Context } {
   const trusted = isTrusted(options, topic);
   let links: Link[] | undefined = upstream.spanContext && (!trusted || options.linkToParent) ? [{ context: upstream.spanContext }] : undefined;
@@ -89,10 +91,10 @@ export function startProcessSpan(
   const span = tracing.startSpan(spanName('process', topic), SpanKind.CONSUMER, parent, attributesOfStart, start, links, extra?.startTime);
   const recording = span.isRecording();
   // The clock is read only when something uses the time: a recorded span, or the metrics.
-  const now = extra?.startTime ?? (recording || tracing.metrics.isEnabled() ? Date.now() : 0);
+  const now = extra?.startTime ?? (recording || measuring ? Date.now() : 0);
   const details = recording ? messageDetails(options, message, now) : undefined;
   // The pipeline hop is observed whether or not the span records: its latency metric does not sample.
-  const origin = observePipelineHop(tracing, options.groupId, topic, upstream, trusted, now, details, message.timestamp);
+  const origin = observePipelineHop(tracing, options.groupId, topic, upstream, trusted, now, details, message.timestamp, measuring);
   if (details) span.setAttributes(details);
   callHook(options.consumerHook, span, { topic, partition, message });
   return { span, context: handlerContext(parent, span, origin) };

@@ -4,10 +4,11 @@ import type { Attributes, Context, Link, Span, SpanKind, TimeInput, Tracer } fro
  * The key of a tracer's own method that starts a span building its attributes only when they are
  * needed: startTracing's lean tracer decides most spans (a sampled-out parent, a ratio root sampler)
  * before any attribute exists, so a message nobody samples costs no attribute object. A symbol
- * shared by every copy of this package; no name in the tracer's public API.
+ * shared by every copy of this package (versioned: a copy with another signature uses another key);
+ * no name in the tracer's public API.
  * @internal
  */
-export const START_LAZILY = Symbol.for('kafkajs-tracing.startSpanLazily');
+export const START_LAZILY = Symbol.for('kafkajs-tracing.startSpanLazily.v1');
 
 /** The arguments of a lazily started span, the attributes as a function of `arg` (no closure per span). @internal */
 export type StartLazily = <A>(
