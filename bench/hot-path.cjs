@@ -6,7 +6,8 @@
 // stubbed kafkajs clients. One variant per process, so two builds can be compared run by run:
 //   node bench/hot-path.cjs <plain|lean100|lean1|sdk100|sdk1> [ops] [both|produce|consume]
 //   DIST=<other build>/dist/index.js DIST_SETUP=<other build>/dist/setup/index.js node bench/hot-path.cjs lean1
-// Env: BSP=1 exports through the SDK's BatchSpanProcessor instead; NO_KJT=1 sets pipelineOrigin: false;
+// Env: ALS_ON=1 turns the context manager's hooks on in plain too (a traced variant always has them on);
+// BSP=1 exports through the SDK's BatchSpanProcessor instead; NO_KJT=1 sets pipelineOrigin: false;
 // KJT_IN=1 gives consumed messages a kjt tracestate entry (as a producer before issue 22 wrote at hop 1);
 // CG=1 toggles callgrind's instrumentation around the measured loops (run under
 // valgrind --tool=callgrind --instr-atstart=no; clock reads are inflated there: see the report of issue 22).
@@ -61,12 +62,18 @@ async function consume(n) { for (let i = 0; i < n; i++) if ((i & 1023) === 0) aw
   const cg = (on) => { if (process.env.CG) require('child_process').execSync(`callgrind_control -i ${on ? 'on' : 'off'} ${process.pid}`, { stdio: 'ignore' }); };
   await new Promise((r) => setTimeout(r, 300));
   cg(true);
+  const now = () => process.hrtime.bigint();
   const c0 = process.cpuUsage();
+  const w0 = now();
   if (side !== 'consume') await produce(OPS);
   const c1 = process.cpuUsage();
+  const w1 = now();
   if (side !== 'produce') await consume(OPS);
   const c2 = process.cpuUsage();
+  const w2 = now();
   cg(false);
   await tracing?.shutdown();
-  console.log(JSON.stringify({ variant, ops: OPS, produceCpuUs: +(t(process.cpuUsage(c0)) - t(process.cpuUsage(c1))) / OPS, consumeCpuUs: (t(process.cpuUsage(c1)) - t(process.cpuUsage(c2))) / OPS }));
+  // CPU counts every thread of the process (GC helpers, the JIT's background compiles); wall clock is the loop's own.
+  const wallUs = (a, b) => Number(b - a) / 1000 / OPS;
+  console.log(JSON.stringify({ variant, ops: OPS, produceCpuUs: +(t(process.cpuUsage(c0)) - t(process.cpuUsage(c1))) / OPS, consumeCpuUs: (t(process.cpuUsage(c1)) - t(process.cpuUsage(c2))) / OPS, produceWallUs: wallUs(w0, w1), consumeWallUs: wallUs(w1, w2) }));
 })();

@@ -8,7 +8,7 @@ import type { ClientAdapter } from '../clients/client-adapter';
 import { adapterForClient } from '../clients/detect-client';
 import { requireMethods } from '../clients/require-methods';
 import type { TraceableProducer } from '../clients/traceable-clients';
-import { recordAck, startBatchSendSpan, startMessageSpan, type OutgoingMessage } from './producer-spans';
+import { recordAck, startBatchSendSpan, startMessageSpan } from './producer-spans';
 
 /** Marks a producer or transaction already wrapped, so wrapping twice does not double spans. */
 const INSTRUMENTED = Symbol.for('kafkajs-tracing.instrumented');
@@ -59,7 +59,7 @@ function traceMessages(tracing: ClientTracing, options: ProducerInstrumentationO
   }
   if (count === 1) {
     const g = groups.find((x) => x.messages.length === 1) as { topic: string; messages: Message[] };
-    const { span, message } = startMessageSpan(tracing, options, 'send', { topic: g.topic, message: g.messages[0] as Message }, parent);
+    const { span, message } = startMessageSpan(tracing, options, 'send', g.topic, g.messages[0] as Message, parent);
     return { spans: [span], messages: groups.map((x) => (x === g ? [message] : x.messages)), single: true, topic: g.topic, count };
   }
   const sendSpan = startBatchSendSpan(tracing, options, topics, count, parent);
@@ -67,7 +67,7 @@ function traceMessages(tracing: ClientTracing, options: ProducerInstrumentationO
   let messages: Message[][];
   try {
     messages = groups.map((g) =>
-      g.messages.map((m) => startMessageSpan(tracing, options, 'create', { topic: g.topic, message: m } as OutgoingMessage, sendCtx).message),
+      g.messages.map((m) => startMessageSpan(tracing, options, 'create', g.topic, m, sendCtx).message),
     );
   } catch (err) {
     sendSpan.end(); // the caller sends untraced; the span it started must not stay open
@@ -82,7 +82,7 @@ function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options
   if (flagged[INSTRUMENTED]) return sender;
   const original = sender.send as (this: S, record: ProducerRecord, ...rest: unknown[]) => Promise<RecordMetadata[]>;
   // A plain call, not a bound function: V8 calls a bound one through a slower path.
-  const sendWith = (record: ProducerRecord, ...rest: unknown[]): Promise<RecordMetadata[]> => (rest.length === 0 ? original.call(sender, record) : original.call(sender, record, ...rest));
+  const sendWith = (record: ProducerRecord): Promise<RecordMetadata[]> => original.call(sender, record);
   const batchSend = sender.sendBatch.bind(sender) as (batch: ProducerBatch, ...rest: unknown[]) => Promise<RecordMetadata[]>;
   // A client whose sendBatch calls this.send() per topic (Confluent's, synchronously) would have those
   // calls, whose messages this wrapper already traced, traced again: they pass straight through.
@@ -99,15 +99,17 @@ function wrapSender<S extends Sender>(sender: S, tracing: ClientTracing, options
       };
 
   // Extra arguments go through as they came, on every wrapped call: a client may take more than kafkajs's types say.
-  sender.send = (record: ProducerRecord, ...rest: unknown[]): Promise<RecordMetadata[]> => {
-    // Without extra arguments (nearly every call) no closure over them and no spread call.
-    const send = rest.length === 0 ? sendWith : (r: ProducerRecord) => sendWith(r, ...rest);
+  sender.send = function tracedSend(record: ProducerRecord): Promise<RecordMetadata[]> {
+    // Without extra arguments (nearly every call) no list of them, no closure over them, no spread call.
+    // eslint-disable-next-line prefer-rest-params -- `arguments.length` costs no allocation; a rest parameter would, on every send
+    const rest = arguments.length > 1 ? (Array.prototype.slice.call(arguments, 1) as unknown[]) : undefined;
+    const send = rest === undefined ? sendWith : (r: ProducerRecord) => original.call(sender, r, ...rest);
     // Malformed input is the client's to reject, with its own error.
     if (inSendBatch || !tracing.active() || !record || !Array.isArray(record.messages) || record.messages.length === 0) return send(record);
     try {
       if (record.messages.length === 1) {
         // The common case, kept free of the bookkeeping a multi-message call needs.
-        const { span, message } = startMessageSpan(tracing, options, 'send', { topic: record.topic, message: record.messages[0] as Message }, context.active());
+        const { span, message } = startMessageSpan(tracing, options, 'send', record.topic, record.messages[0] as Message, context.active());
         const traced = { ...record, messages: [message] };
         // Sampled out and no metrics: nothing waits for the broker's answer, so no promise of ours either.
         if (!span.isRecording() && !tracing.metrics.isEnabled()) return send(traced);

@@ -9,31 +9,33 @@ import { spanName } from '../spans/span-names';
 import { injectIntoMessage, staleSpanContext } from '../propagation/inject-headers';
 import { injectionContext, injectionContextWithoutOrigin } from '../propagation/pipeline-origin';
 
-/** One message of a send call, with its topic (sendBatch mixes topics). @internal */
-export interface OutgoingMessage {
-  topic: string;
-  message: Message;
-}
-
-/** What the creation attributes of a producer span are made from. */
+/** What the creation attributes of a producer span with a partition chosen by the application are made from. */
 interface ProducerSpanStart {
   operation: 'send' | 'create';
   topic: string | undefined;
-  /** The partition the application chose, if any. */
-  partition: number | undefined;
+  partition: number;
 }
 
 /** The attributes the messaging conventions ask for at creation, because samplers may decide on them. */
-function creationAttributes(start: ProducerSpanStart): Attributes {
+function creationAttributes(operation: 'send' | 'create', topic: string | undefined): Attributes {
   const attributes: Attributes = {
     [ATTR.MESSAGING_SYSTEM]: MESSAGING_SYSTEM_KAFKA,
-    [ATTR.OPERATION_NAME]: start.operation,
-    [ATTR.OPERATION_TYPE]: start.operation === 'send' ? OPERATION_TYPE.SEND : OPERATION_TYPE.CREATE,
+    [ATTR.OPERATION_NAME]: operation,
+    [ATTR.OPERATION_TYPE]: operation === 'send' ? OPERATION_TYPE.SEND : OPERATION_TYPE.CREATE,
   };
-  if (start.topic !== undefined) attributes[ATTR.DESTINATION_NAME] = start.topic;
-  if (start.partition !== undefined) attributes[ATTR.DESTINATION_PARTITION_ID] = String(start.partition);
+  if (topic !== undefined) attributes[ATTR.DESTINATION_NAME] = topic;
   return attributes;
 }
+
+// One builder per operation, taking the topic alone: the common start (no partition chosen) needs no
+// object to carry its arguments.
+const sendAttributes = (topic: string | undefined): Attributes => creationAttributes('send', topic);
+const createAttributes = (topic: string | undefined): Attributes => creationAttributes('create', topic);
+const partitionedAttributes = (start: ProducerSpanStart): Attributes => {
+  const attributes = creationAttributes(start.operation, start.topic);
+  attributes[ATTR.DESTINATION_PARTITION_ID] = String(start.partition);
+  return attributes;
+};
 
 /**
  * Starts a span of a producer operation (`send`, `create`) with the attributes the messaging
@@ -51,8 +53,11 @@ export function startProducerSpan(
 ): Span {
   // Names per the conventions: "{operation} {destination}", or the operation alone when a call spans topics.
   const name = topic === undefined ? operation : spanName(operation, topic);
-  const start: ProducerSpanStart = { operation, topic, partition };
-  return tracing.startSpan(name, SpanKind.PRODUCER, parent, creationAttributes, start, links, undefined);
+  if (partition !== undefined) {
+    const start: ProducerSpanStart = { operation, topic, partition };
+    return tracing.startSpan(name, SpanKind.PRODUCER, parent, partitionedAttributes, start, links, undefined);
+  }
+  return tracing.startSpan(name, SpanKind.PRODUCER, parent, operation === 'send' ? sendAttributes : createAttributes, topic, links, undefined);
 }
 
 /**
@@ -77,10 +82,10 @@ export function startMessageSpan(
   tracing: ClientTracing,
   options: ProducerInstrumentationOptions,
   operation: 'send' | 'create',
-  out: OutgoingMessage,
+  topic: string,
+  message: Message,
   parent: Context,
 ): { span: Span; message: Message } {
-  const { topic, message } = out;
   const stale = staleSpanContext(tracing.propagator, message.headers);
   const partition = typeof message.partition === 'number' ? message.partition : undefined;
   const span = startProducerSpan(tracing, operation, topic, parent, partition, stale && [{ context: stale }]);

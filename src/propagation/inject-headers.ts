@@ -45,6 +45,9 @@ const collectingSetter: TextMapSetter<IHeaders> = {
   },
 };
 
+/** The carrier handed to the propagator: the collecting setter ignores it, so one frozen object serves. */
+const NO_CARRIER: IHeaders = Object.freeze({}) as IHeaders;
+
 function writtenIndex(key: string): number {
   for (let i = 0; i < written; i++) if (writtenKeys[i] === key) return i;
   return -1;
@@ -77,7 +80,7 @@ export function injectIntoMessage(propagator: Propagator, ctx: Context, message:
   written = 0;
   try {
     // This package's W3C propagator in effect (startTracing's default): called directly, not through the API.
-    (readsW3cDirectly(propagator) ? w3cPropagator : propagator).inject(ctx, {}, collectingSetter);
+    (readsW3cDirectly(propagator) ? w3cPropagator : propagator).inject(ctx, NO_CARRIER, collectingSetter);
   } catch (err) {
     // The message goes out as the application wrote it; the span still records the send.
     reportSwallowed('inject', err);
