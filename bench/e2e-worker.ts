@@ -75,7 +75,17 @@ async function kafkajsPair(topic: string, eachMessage: EachMessage): Promise<Ben
   if (variant === 'ours') kafka = traceKafka(kafka);
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: Number(values.partitions), replicationFactor: Number(values.replication) }], waitForLeaders: true });
+  // A broker started seconds before may not yet know everywhere the topic it just created (kafkajs then
+  // throws UNKNOWN_TOPIC_OR_PARTITION while waiting for leaders): asked again, for up to 30 s.
+  for (const deadline = Date.now() + 30_000; ; ) {
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: Number(values.partitions), replicationFactor: Number(values.replication) }], waitForLeaders: true });
+      break;
+    } catch (err) {
+      if ((err as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline) throw err;
+      await sleep(500);
+    }
+  }
   await admin.disconnect();
 
   const producer = kafka.producer({ allowAutoTopicCreation: false });
