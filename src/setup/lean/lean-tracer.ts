@@ -61,7 +61,8 @@ export class LeanTracer implements LazyTracer {
 
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = api.active()): Span {
     if (options.root) ctx = trace.deleteSpan(ctx);
-    return this.start(name, options.kind ?? SpanKind.INTERNAL, ctx, options.attributes ?? {}, options.links ?? [], options.startTime, undefined, false);
+    if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    return this.start(name, options.kind ?? SpanKind.INTERNAL, ctx, validParentOf(ctx), options.attributes ?? {}, options.links ?? [], options.startTime, undefined, false);
   }
 
   /**
@@ -71,18 +72,18 @@ export class LeanTracer implements LazyTracer {
    */
   [START_LAZILY]<A>(name: string, kind: SpanKind, ctx: Context, attributes: (arg: A) => Attributes, arg: A, links: Link[] | undefined, startTime: TimeInput | undefined): Span {
     if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    const parent = validParentOf(ctx);
     if (this.parentDecides) {
-      const parent = validParentOf(ctx);
       if (parent) {
         if ((parent.traceFlags & TraceFlags.SAMPLED) === 0) return this.sampledOut(parent.traceId, parent);
       } else if (this.rootDecision !== undefined) {
         const traceId = this.ids.generateTraceId();
         // The ratio rule on the id's bytes, which the generator folded as it cut the id.
         if (this.ids.lastTraceIdFold >= this.rootDecision) return this.sampledOut(traceId, undefined);
-        return this.start(name, kind, ctx, attributes(arg), links ?? [], startTime, traceId, true);
+        return this.start(name, kind, ctx, undefined, attributes(arg), links ?? [], startTime, traceId, true);
       }
     }
-    return this.start(name, kind, ctx, attributes(arg), links ?? [], startTime, undefined, true);
+    return this.start(name, kind, ctx, parent, attributes(arg), links ?? [], startTime, undefined, true);
   }
 
   /** The non-recording span of a sampled-out decision: ids and flags travel on, nothing is recorded or timed. */
@@ -92,21 +93,22 @@ export class LeanTracer implements LazyTracer {
   }
 
   /**
-   * `rootTraceId`: a root span's trace id, already sampled by the root decision. `ownAttributes`: the
-   * attributes object was built for this span alone (the lazy start's), so the span may keep it.
+   * A span under a context its caller found not suppressed, with `validParent` the valid span context
+   * active in it, if any (both callers have already read it). `rootTraceId`: a root span's trace id,
+   * already sampled by the root decision. `ownAttributes`: the attributes object was built for this
+   * span alone (the lazy start's), so the span may keep it.
    */
   private start(
     name: string,
     kind: SpanKind,
     ctx: Context,
+    validParent: SpanContext | undefined,
     attributes: Attributes,
     links: Link[],
     startTime: TimeInput | undefined,
     rootTraceId: string | undefined,
     ownAttributes: boolean,
   ): Span {
-    if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-    const validParent = validParentOf(ctx);
     const spanId = this.ids.generateSpanId();
     const traceId = validParent ? validParent.traceId : (rootTraceId ?? this.ids.generateTraceId());
     // A parent-based sampler of startTracing's would answer with the parent's flag, and its root
