@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { checkLatency } from '../metrics/latency-guard';
 import type { Upstream } from '../propagation/extract-headers';
-import { DeferredOrigin, hopOneOrigin, originOfSpanContext, type PipelineOrigin } from '../propagation/pipeline-origin';
+import { DeferredOrigin, upstreamOrigin, type PipelineOrigin } from '../propagation/pipeline-origin';
 import { OWN } from '../semconv';
 import type { ClientTracing } from '../client-tracing';
 
@@ -28,12 +28,11 @@ export function observePipelineHop(
   if (!trusted || !upstream.spanContext) return undefined;
   // Nothing records the hop here (a sampled-out span, no metrics): read only if a produce asks for it.
   if (!attributes && !measuring) return new DeferredOrigin(topic, timestamp, upstream.spanContext);
-  const carried = originOfSpanContext(upstream.spanContext);
-  if (carried === 'malformed') {
+  const origin = upstreamOrigin(upstream.spanContext, topic, timestamp);
+  if (origin === 'malformed') {
     tracing.metrics.recordPipeline(topic, groupId, undefined, 'malformed');
     return undefined;
   }
-  const origin = carried ?? hopOneOrigin(topic, timestamp);
   if (origin === undefined) return undefined;
   const latency = checkLatency(origin.originMs, nowMs);
   if (attributes) {

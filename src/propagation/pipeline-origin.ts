@@ -103,11 +103,20 @@ export class DeferredOrigin {
   /** The origin the handler's produces continue: the carried one, else the record's as a first hop; undefined when malformed. */
   get origin(): PipelineOrigin | undefined {
     if (this.read === null) {
-      const carried = originOfSpanContext(this.upstream);
-      this.read = carried === 'malformed' ? undefined : (carried ?? hopOneOrigin(this.topic, this.timestamp));
+      const origin = upstreamOrigin(this.upstream, this.topic, this.timestamp);
+      this.read = origin === 'malformed' ? undefined : origin;
     }
     return this.read;
   }
+}
+
+/**
+ * The origin a consumed message continues: the one its upstream carries in `tracestate`, else its own
+ * record's as a first hop (`hopOneOrigin`); `'malformed'` when the carried entry cannot be read.
+ * @internal
+ */
+export function upstreamOrigin(upstream: SpanContext, topic: string, timestamp: string | undefined): PipelineOrigin | 'malformed' | undefined {
+  return originOfSpanContext(upstream) ?? hopOneOrigin(topic, timestamp);
 }
 
 /** `parent` with `span` active and, when given, the origin the handler's produces continue. @internal */
