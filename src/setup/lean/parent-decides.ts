@@ -49,10 +49,3 @@ export function ratioDecision(ratio: number): RootDecision {
   const r = typeof ratio !== 'number' || Number.isNaN(ratio) ? 0 : Math.min(1, Math.max(0, ratio));
   return r === 1 ? 0x100000000 : Math.floor(r * 0xffffffff);
 }
-
-/** A lowercase hex trace id's four 32-bit words XOR-ed together, as the SDK's ratio sampler folds it. @internal */
-export function foldTraceId(traceId: string): number {
-  let acc = 0;
-  for (let i = 0; i < 32; i += 8) acc = (acc ^ parseInt(traceId.slice(i, i + 8), 16)) >>> 0;
-  return acc;
-}
