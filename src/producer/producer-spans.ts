@@ -62,13 +62,22 @@ export function startProducerSpan(
 
 /**
  * Attributes no sampler needs (the conventions list those that belong at creation): set after the
- * start, and only on a span that records, so a sampled-out message costs no key decoding.
+ * start, and only on a span that records, so a sampled-out message costs no key decoding (callers
+ * read a message's key and value only for such a span). `key` and `value` are the message's (both
+ * undefined for a span of no one message); `extra` joins them.
+ * @internal
  */
-function addProducerDetails(span: Span, options: ProducerInstrumentationOptions, message: Message | undefined, extra?: Attributes): void {
+export function addProducerDetails(
+  span: Span,
+  options: Pick<ProducerInstrumentationOptions, 'clientId' | 'captureMessageKey'>,
+  key: Buffer | string | null | undefined,
+  value: Buffer | string | null | undefined,
+  extra?: Attributes,
+): void {
   if (!span.isRecording()) return;
   const details: Attributes = extra ?? {};
   if (options.clientId !== undefined) details[ATTR.CLIENT_ID] = options.clientId;
-  if (message) addMessageAttributes(details, message.key, message.value, options.captureMessageKey !== false);
+  addMessageAttributes(details, key, value, options.captureMessageKey !== false);
   span.setAttributes(details);
 }
 
@@ -91,7 +100,8 @@ export function startMessageSpan(
   const span = startProducerSpan(tracing, operation, topic, parent, partition, stale && [{ context: stale }]);
   let traced: Message;
   try {
-    addProducerDetails(span, options, message);
+    // Read only for a span that records: a sampled-out message's key and value are never touched.
+    if (span.isRecording()) addProducerDetails(span, options, message.key, message.value);
     const ctx = options.pipelineOrigin === false ? injectionContextWithoutOrigin(parent, span) : injectionContext(parent, span);
     traced = injectIntoMessage(tracing.propagator, ctx, message);
   } catch (err) {
@@ -114,7 +124,7 @@ export function startBatchSendSpan(
   const [only] = topics;
   const span = startProducerSpan(tracing, 'send', topics.size === 1 ? only : undefined, parent, undefined, undefined);
   try {
-    addProducerDetails(span, options, undefined, { [ATTR.BATCH_MESSAGE_COUNT]: count });
+    addProducerDetails(span, options, undefined, undefined, { [ATTR.BATCH_MESSAGE_COUNT]: count });
   } catch (err) {
     span.end(); // a started span always ends, even when what follows its start fails
     throw err;

@@ -1,12 +1,11 @@
-import { context, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { context, trace, type Context, type Span } from '@opentelemetry/api';
 import type { TracingChannelSubscribers } from 'node:diagnostics_channel';
 import type { ClientTracing } from '../../client-tracing';
 import { reportSwallowed } from '../../diag/report-once';
-import { startBatchSendSpan, startProducerSpan } from '../../producer/producer-spans';
+import { addProducerDetails, startBatchSendSpan, startProducerSpan } from '../../producer/producer-spans';
 import { staleSpanContext } from '../../propagation/inject-headers';
 import { injectionContext, injectionContextWithoutOrigin } from '../../propagation/pipeline-origin';
 import { ATTR } from '../../semconv';
-import { addMessageAttributes } from '../../spans/message-attributes';
 import { errorType, recordError } from '../../spans/span-errors';
 import { callHook } from '../../user-hook';
 import type { PlatformaticOutgoingMessage, SendEvent } from './channel-types';
@@ -47,12 +46,10 @@ function startMessageSpan(
   const span = startProducerSpan(tracing, operation, topic, parent, partition, stale && [{ context: stale }]);
   let traced: PlatformaticOutgoingMessage;
   try {
+    // Read only for a span that records: a sampled-out message's key and value are never touched.
     if (span.isRecording()) {
-      const details: Attributes = {};
-      if (options.clientId !== undefined) details[ATTR.CLIENT_ID] = options.clientId;
       const key = payload(message.key);
-      addMessageAttributes(details, key === null ? undefined : key, payload(message.value), options.captureMessageKey !== false);
-      span.setAttributes(details);
+      addProducerDetails(span, options, key === null ? undefined : key, payload(message.value));
     }
     const ctx = options.pipelineOrigin === false ? injectionContextWithoutOrigin(parent, span) : injectionContext(parent, span);
     traced = injectIntoOutgoing(tracing.propagator, ctx, message, all.headerType ?? 'buffer');
