@@ -1,5 +1,6 @@
 import { SpanKind, SpanStatusCode, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { grown, HEX_VALUE } from './encode-bytes';
 
 /**
  * Encodes spans as a `jaeger.thrift` Batch in Thrift's binary protocol: the body the Jaeger
@@ -33,13 +34,6 @@ const TWO_32 = 4294967296;
 /** A Jaeger tag value, as the exporter maps attribute values: numbers and booleans kept, the rest as text. */
 export type TagValue = string | number | boolean;
 
-/** Value of each ASCII hex digit (either case), -1 for every other character code below 128. */
-const HEX_VALUE = new Int8Array(128).fill(-1);
-for (let d = 0; d < 16; d++) {
-  HEX_VALUE[d.toString(16).charCodeAt(0)] = d;
-  HEX_VALUE[d.toString(16).toUpperCase().charCodeAt(0)] = d;
-}
-
 /** A growable buffer with the few Thrift writes a Batch needs. */
 class ThriftWriter {
   private buf: Buffer;
@@ -50,12 +44,7 @@ class ThriftWriter {
   }
 
   private room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    if (this.pos + n > this.buf.length) this.buf = grown(this.buf, this.pos, n);
   }
 
   field(type: number, id: number): void {

@@ -6,6 +6,8 @@
  * @internal
  */
 
+import { grown, HEX_VALUE } from '../encode-bytes';
+
 /** Wire types. */
 export const VARINT = 0;
 export const FIXED64 = 1;
@@ -14,13 +16,6 @@ export const FIXED32 = 5;
 
 const TWO_32 = 4294967296;
 const TWO_16 = 65536;
-
-/** Value of each ASCII hex digit (either case), -1 for every other character code below 128. */
-const HEX_VALUE = new Int8Array(128).fill(-1);
-for (let d = 0; d < 16; d++) {
-  HEX_VALUE[d.toString(16).charCodeAt(0)] = d;
-  HEX_VALUE[d.toString(16).toUpperCase().charCodeAt(0)] = d;
-}
 
 /** Bytes of `value` (a non-negative integer below 2^32) as a varint. */
 export function varintSize(value: number): number {
@@ -41,12 +36,7 @@ export class ProtoWriter {
   }
 
   room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    if (this.pos + n > this.buf.length) this.buf = grown(this.buf, this.pos, n);
   }
 
   /** A field's key: its number and wire type (every field number here is below 16 or 2^11). */
