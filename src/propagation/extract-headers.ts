@@ -26,14 +26,19 @@ const NO_UPSTREAM: Upstream = { context: ROOT_CONTEXT, spanContext: undefined };
 export function extractUpstream(propagator: Propagator, headers: IHeaders | undefined, legacy: Propagator[] = []): Upstream {
   if (!headers || typeof headers !== 'object') return NO_UPSTREAM;
   try {
-    // This package's W3C propagator in effect (startTracing's default): the headers are read in one pass.
-    const direct = readsW3cDirectly(propagator) ? extractW3cHeaders(headers) : undefined;
-    if (direct?.spanContext) return direct;
-    const context = direct ? direct.context : propagator.extract(ROOT_CONTEXT, headers, headerGetter);
-    const sc = direct ? undefined : trace.getSpanContext(context);
-    // Validated once: the check reads every character of both ids (free for a span context parsed here).
-    if (sc && isValidSpanContext(sc)) return { context, spanContext: sc };
-    if (legacy.length === 0) return { context, spanContext: undefined };
+    let context: Context;
+    if (readsW3cDirectly(propagator)) {
+      // This package's W3C propagator in effect (startTracing's default): the headers are read in one pass.
+      const direct = extractW3cHeaders(headers);
+      if (direct.spanContext || legacy.length === 0) return direct;
+      context = direct.context;
+    } else {
+      context = propagator.extract(ROOT_CONTEXT, headers, headerGetter);
+      const sc = trace.getSpanContext(context);
+      // Validated once: the check reads every character of both ids.
+      if (sc && isValidSpanContext(sc)) return { context, spanContext: sc };
+      if (legacy.length === 0) return { context, spanContext: undefined };
+    }
     // On top of what W3C extraction found: its baggage stays whichever format gives the span context.
     const legacyContext = extractLegacy(legacy, headers, headerGetter, context);
     const legacySc = trace.getSpanContext(legacyContext);
