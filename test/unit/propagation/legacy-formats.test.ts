@@ -13,12 +13,13 @@ context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN = '00f067aa0ba902b7';
 
-async function parentOf(headers: IHeaders, legacyFormats?: LegacyFormat[]) {
+/** `ownW3c`: no `propagator` option, so the package's own W3C propagator reads the headers (directly, in one pass). */
+async function parentOf(headers: IHeaders, legacyFormats?: LegacyFormat[], ownW3c = false) {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   let config: ConsumerRunConfig | undefined;
   const fake = { run: async (c?: ConsumerRunConfig) => void (config = c) } as unknown as Consumer;
-  instrumentConsumer(fake, { tracerProvider: provider, propagator: new W3CTraceContextPropagator(), legacyFormats });
+  instrumentConsumer(fake, { tracerProvider: provider, ...(ownW3c ? {} : { propagator: new W3CTraceContextPropagator() }), legacyFormats });
   await fake.run({ eachMessage: async () => undefined });
   const message = { key: null, value: null, timestamp: '0', attributes: 0, offset: '0', headers } as KafkaMessage;
   await config?.eachMessage?.({ topic: 't', partition: 0, message } as unknown as EachMessagePayload);
@@ -27,12 +28,12 @@ async function parentOf(headers: IHeaders, legacyFormats?: LegacyFormat[]) {
 }
 
 /** The baggage the handler sees for a message with these headers (W3C trace context + baggage first). */
-async function baggageInHandler(headers: IHeaders, legacyFormats: LegacyFormat[]): Promise<Map<string, string>> {
+async function baggageInHandler(headers: IHeaders, legacyFormats: LegacyFormat[], ownW3c = false): Promise<Map<string, string>> {
   const provider = new BasicTracerProvider();
   let config: ConsumerRunConfig | undefined;
   const fake = { run: async (c?: ConsumerRunConfig) => void (config = c) } as unknown as Consumer;
   const propagator = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
-  instrumentConsumer(fake, { tracerProvider: provider, propagator, legacyFormats });
+  instrumentConsumer(fake, { tracerProvider: provider, ...(ownW3c ? {} : { propagator }), legacyFormats });
   const seen = new Map<string, string>();
   await fake.run({
     eachMessage: async () => {
@@ -85,6 +86,16 @@ describe('legacy trace header formats', () => {
       assert.equal(bag.get('tenant'), 'acme', JSON.stringify(headers));
       if (headers['uberctx-region']) assert.equal(bag.get('region'), 'eu', 'and the Jaeger baggage beside it');
     }
+  });
+
+  it('work the same when the package’s own W3C propagator reads the headers directly', async () => {
+    assert.deepEqual(await parentOf({ 'uber-trace-id': `${TRACE}:${SPAN}:0:1` }, all, true), { traceId: TRACE, spanId: SPAN });
+    assert.deepEqual(await parentOf({ b3: `${TRACE}-${SPAN}-1` }, ['b3'], true), { traceId: TRACE, spanId: SPAN });
+    assert.equal(await parentOf({ 'uber-trace-id': `${TRACE}:${SPAN}:0:1` }, undefined, true), undefined, 'still opt-in');
+    const w3c = '0af7651916cd43dd8448eb211c80319c';
+    assert.deepEqual(await parentOf({ traceparent: `00-${w3c}-b7ad6b7169203331-01`, b3: `${TRACE}-${SPAN}-1` }, all, true), { traceId: w3c, spanId: 'b7ad6b7169203331' });
+    const bag = await baggageInHandler({ baggage: 'tenant=acme', 'uber-trace-id': `${TRACE}:${SPAN}:0:1`, 'uberctx-region': 'eu' }, ['jaeger'], true);
+    assert.deepEqual([bag.get('tenant'), bag.get('region')], ['acme', 'eu']);
   });
 
   // Defect 7: 16,000 uberctx-* headers took 18.6 s and put 16,000 entries into the handler's context.
