@@ -5,27 +5,13 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ROOT_CONTEXT, SpanKind, TraceFlags, trace, createTraceState, type Attributes, type Tracer } from '@opentelemetry/api';
-import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
-import { TracerProvider, SamplingDecision, TraceIdRatioBasedSampler, type ReadableSpan, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace';
+import { suppressTracing } from '@opentelemetry/core';
+import { InMemorySpanExporter, TracerProvider, SamplingDecision, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
 import { startTracing } from '../../../../src/setup/index';
 import { ratioDecision } from '../../../../src/setup/lean/parent-decides';
 import { PooledIdGenerator } from '../../../../src/setup/lean/pooled-ids';
 import { START_LAZILY, asLazyTracer, type LazyTracer } from '../../../../src/spans/lazy-start';
 import { clientTracing } from '../../../../src/client-tracing';
-
-function memory(): { exporter: SpanExporter; spans: ReadableSpan[] } {
-  const spans: ReadableSpan[] = [];
-  return {
-    spans,
-    exporter: {
-      export: (s: ReadableSpan[], done: (r: ExportResult) => void) => {
-        spans.push(...s);
-        done({ code: ExportResultCode.SUCCESS });
-      },
-      shutdown: () => Promise.resolve(),
-    },
-  };
-}
 
 /** An attribute builder that counts its calls. */
 function counting(): { build: (topic: string) => Attributes; calls: () => number } {
@@ -42,7 +28,7 @@ const parentCtx = (flags: number) =>
   trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: flags, isRemote: true, traceState: createTraceState('v=1') });
 
 describe('the lean tracer’s lazy start', () => {
-  const { exporter, spans } = memory();
+  const exporter = new InMemorySpanExporter();
   const tracing = startTracing({ serviceName: 'lazy', exporter, register: false, metrics: false, sampleRatio: 0.25 });
   const tracer = lazyOf(tracing.provider.getTracer('t'));
   after(() => tracing.shutdown());
@@ -70,7 +56,7 @@ describe('the lean tracer’s lazy start', () => {
     assert.equal(span.isRecording(), true);
     span.end();
     await tracing.forceFlush();
-    const done = spans.at(-1)!;
+    const done = exporter.getFinishedSpans().at(-1)!;
     assert.equal(done.attributes['messaging.destination.name'], 'orders');
     assert.equal(done.parentSpanContext?.spanId, 'b7ad6b7169203331');
     assert.equal(done.links.length, 1);
@@ -143,7 +129,7 @@ describe('ClientTracing.startSpan', () => {
     const c = counting();
     client.startSpan('process t', SpanKind.CONSUMER, parentCtx(TraceFlags.NONE), c.build, 't', undefined, undefined);
     assert.equal(c.calls(), 1, 'nothing registered: the no-op tracer, attributes built first as startSpan takes them');
-    const lean = startTracing({ serviceName: 'lazy', exporter: memory().exporter, metrics: false, sampleRatio: 1 });
+    const lean = startTracing({ serviceName: 'lazy', exporter: new InMemorySpanExporter(), metrics: false, sampleRatio: 1 });
     try {
       const span = client.startSpan('process t', SpanKind.CONSUMER, parentCtx(TraceFlags.NONE), c.build, 't', undefined, undefined);
       assert.equal(span.isRecording(), false);
