@@ -12,7 +12,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import * as kafkajs from 'kafkajs';
 import { loadAnchor } from './anchor';
 import { Kafka, type Consumer, type ConsumerRunConfig, type EachMessageHandler, type EachMessagePayload, type KafkaMessage, type Message, type Producer } from 'kafkajs';
-import { startTracing, type Tracing } from '../dist/setup/index';
+import { startTracing, type Tracing, type TracingOptions } from '../dist/setup/index';
 import { instrumentConsumer, instrumentProducer } from '../dist/index'; // the built package, as users run it (tsx's module getters would add cost of their own)
 import { KafkaTracingInstrumentation } from '../dist/instrumentation/index';
 import { w3cPropagator } from '../dist/propagation/w3c-propagator'; // what startTracing registers by default
@@ -35,6 +35,17 @@ class DiscardExporter implements SpanExporter {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** startTracing as every traced variant has it: not registered, spans batched into a {@link DiscardExporter}. */
+function discardingTracing(options: Pick<TracingOptions, 'sampleRatio' | 'leanSpans'> = {}): Tracing {
+  return startTracing({
+    serviceName: 'bench',
+    exporter: new DiscardExporter(),
+    register: false,
+    batch: { maxQueueSize: 1_000_000, maxExportBatchSize: 512, scheduledDelayMillis: 100 },
+    ...options,
+  });
 }
 
 interface Variant {
@@ -135,14 +146,7 @@ function variants(): Variant[] {
     ['ours, SDK spans, 100% sampled', 1, false],
     ['ours, SDK spans, 1% sampled', 0.01, false],
   ] as const) {
-    const tracing = startTracing({
-      serviceName: 'bench',
-      exporter: new DiscardExporter(),
-      register: false,
-      sampleRatio: ratio,
-      leanSpans,
-      batch: { maxQueueSize: 1_000_000, maxExportBatchSize: 512, scheduledDelayMillis: 100 },
-    });
+    const tracing = discardingTracing({ sampleRatio: ratio, leanSpans });
     const opts = { tracerProvider: tracing.provider };
     out.push({ name, tracing, producer: instrumentProducer(stubbedProducer(), opts), eachMessage: wrappedEachMessage((c) => instrumentConsumer(c, opts)) });
   }
@@ -185,12 +189,7 @@ function stubFactories(): { captured: () => ConsumerRunConfig | undefined; resto
  * run: the patched path should cost what the wrappers cost. Undone afterwards, before the anchor patches.
  */
 function dropInVariant(): Variant {
-  const tracing = startTracing({
-    serviceName: 'bench',
-    exporter: new DiscardExporter(),
-    register: false,
-    batch: { maxQueueSize: 1_000_000, maxExportBatchSize: 512, scheduledDelayMillis: 100 },
-  });
+  const tracing = discardingTracing();
   const stubs = stubFactories();
   const instrumentation = new KafkaTracingInstrumentation();
   instrumentation.setTracerProvider(tracing.provider);
@@ -215,12 +214,7 @@ function dropInVariant(): Variant {
  * the other variants' clients exist, so only the anchor's clients are patched.
  */
 function anchorVariant(): Variant {
-  const tracing = startTracing({
-    serviceName: 'bench',
-    exporter: new DiscardExporter(),
-    register: false,
-    batch: { maxQueueSize: 1_000_000, maxExportBatchSize: 512, scheduledDelayMillis: 100 },
-  });
+  const tracing = discardingTracing();
   const stubs = stubFactories();
   const { KafkaJsInstrumentation, version } = loadAnchor();
   const instrumentation = new KafkaJsInstrumentation({ enabled: false });
